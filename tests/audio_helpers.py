@@ -1,0 +1,76 @@
+"""Speech synthesised at test time (Piper's neural voice), and word error rate."""
+
+from __future__ import annotations
+
+import functools
+import re
+from pathlib import Path
+
+import numpy as np
+
+from voiceinterviewer.audio.clip import Clip
+from voiceinterviewer.audio.wavfile import write_wav
+
+
+@functools.lru_cache(maxsize=1)
+def piper():
+    from voiceinterviewer.voice.piper_voice import PiperVoiceEngine
+
+    return PiperVoiceEngine()
+
+
+@functools.lru_cache(maxsize=1)
+def whisper():
+    from voiceinterviewer.stt.whisper import load_transcriber
+
+    return load_transcriber("tiny.en")
+
+
+def speech(text: str) -> Clip:
+    return piper().synthesize(text)
+
+
+def speech_with_pause(before: str, pause_s: float, after: str) -> Clip:
+    a, b = speech(before), speech(after)
+    gap = np.zeros(int(pause_s * a.rate), dtype=np.float32)
+    return Clip(np.concatenate([a.samples, gap, b.samples]), a.rate)
+
+
+def speech_file(path: Path, text: str) -> Path:
+    write_wav(path, speech(text))
+    return path
+
+
+ONES = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split()
+TENS = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
+
+
+def number_words(n: int) -> list[str]:
+    if n < 20:
+        return [ONES[n]]
+    if n < 100:
+        return [TENS[n // 10]] + ([ONES[n % 10]] if n % 10 else [])
+    if n < 1000:
+        return [ONES[n // 100], "hundred"] + (number_words(n % 100) if n % 100 else [])
+    return [str(n)]
+
+
+def words(text: str) -> list[str]:
+    """Lower-case words with digits spelled out, so "30%" and "thirty percent" compare equal."""
+    text = text.lower().replace("%", " percent").replace("$", " dollars ")
+    out: list[str] = []
+    for token in re.findall(r"[a-z']+|[0-9]+", text.replace(",", "")):
+        out.extend(number_words(int(token)) if token.isdigit() else [token])
+    return out
+
+
+def wer(reference: str, hypothesis: str) -> float:
+    """Word error rate (Levenshtein over words) of hypothesis against reference."""
+    ref, hyp = words(reference), words(hypothesis)
+    d = list(range(len(hyp) + 1))
+    for i, r in enumerate(ref, 1):
+        prev, d[0] = d[0], i
+        for j, h in enumerate(hyp, 1):
+            cur = min(d[j] + 1, d[j - 1] + 1, prev + (r != h))
+            prev, d[j] = d[j], cur
+    return d[len(hyp)] / max(1, len(ref))

@@ -1,0 +1,3 @@
+from voiceinterviewer.cli import main
+
+raise SystemExit(main())

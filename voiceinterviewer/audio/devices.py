@@ -1,0 +1,217 @@
+"""Real audio devices through sounddevice (PortAudio): the microphone and the speaker.
+
+:class:`MicSource` opens one input stream for the whole session at 16 kHz
+mono; its callback only copies blocks into a queue, so nothing heavy runs on
+PortAudio's thread. While the interviewer speaks the loop calls
+:meth:`MicSource.discard_pending`, so the interviewer's own voice on laptop
+speakers is never taken as an answer.
+
+:class:`SpeakerSink` keeps one output stream open and feeds it from a buffer,
+so starting to speak costs no stream set-up; ``play`` returns the time the
+first sample was handed to the device, which the bench and journal use.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from voiceinterviewer.audio.clip import STT_RATE, Clip, rms_db
+from voiceinterviewer.audio.ports import BLOCK
+from voiceinterviewer.errors import DeviceError, MissingDependency
+
+
+def _sd():
+    try:
+        import sounddevice as sd
+    except OSError as exc:  # PortAudio library missing
+        raise DeviceError(f"PortAudio is not available ({exc})") from None
+    except ImportError:
+        raise MissingDependency("sounddevice") from None
+    return sd
+
+
+def parse_device(spec: str | None) -> int | str | None:
+    if spec is None or spec == "" or spec == "default":
+        return None
+    return int(spec) if spec.isdigit() else spec
+
+
+@dataclass
+class DeviceInfo:
+    index: int
+    name: str
+    inputs: int
+    outputs: int
+    default_rate: float
+    is_default_input: bool
+    is_default_output: bool
+
+
+def list_devices() -> list[DeviceInfo]:
+    sd = _sd()
+    try:
+        devices = sd.query_devices()
+        default_in, default_out = sd.default.device
+    except Exception as exc:
+        raise DeviceError(f"cannot list audio devices: {exc}") from None
+    out = []
+    for i, d in enumerate(devices):
+        out.append(
+            DeviceInfo(i, d["name"], d["max_input_channels"], d["max_output_channels"], d["default_samplerate"], i == default_in, i == default_out)
+        )
+    return out
+
+
+def _check_device(sd, device, kind: str) -> None:
+    try:
+        sd.check_input_settings(device=device, channels=1, samplerate=STT_RATE) if kind == "input" else sd.query_devices(device, "output")
+    except Exception as exc:
+        what = "microphone" if kind == "input" else "speaker"
+        name = f" {device!r}" if device is not None else ""
+        raise DeviceError(f"no usable {what}{name}: {str(exc).splitlines()[0]}") from None
+
+
+class MicSource:
+    """The default (or chosen) microphone as 32 ms blocks of 16 kHz mono float32."""
+
+    def __init__(self, device: str | None = None, stall_timeout: float = 3.0):
+        self.sd = _sd()
+        self.device = parse_device(device)
+        self.stall_timeout = stall_timeout
+        self._q: queue.Queue[np.ndarray] = queue.Queue()
+        self.overflows = 0
+        _check_device(self.sd, self.device, "input")
+        try:
+            self._stream = self.sd.InputStream(
+                samplerate=STT_RATE, channels=1, dtype="float32", blocksize=BLOCK, device=self.device, callback=self._callback
+            )
+            self._stream.start()
+        except Exception as exc:
+            raise DeviceError(f"cannot open the microphone: {str(exc).splitlines()[0]}") from None
+
+    def _callback(self, indata, frames, time_info, status) -> None:
+        if status.input_overflow:
+            self.overflows += 1
+        self._q.put(indata[:, 0].copy())
+
+    def read(self) -> np.ndarray | None:
+        try:
+            return self._q.get(timeout=self.stall_timeout)
+        except queue.Empty:
+            raise DeviceError("the microphone stopped delivering audio") from None
+
+    def discard_pending(self) -> None:
+        while True:
+            try:
+                self._q.get_nowait()
+            except queue.Empty:
+                return
+
+    def close(self) -> None:
+        try:
+            self._stream.stop()
+            self._stream.close()
+        except Exception:
+            pass
+
+
+class SpeakerSink:
+    """Plays clips through one long-lived output stream; ``stop()`` cuts playback short."""
+
+    def __init__(self, device: str | None = None):
+        self.sd = _sd()
+        self.device = parse_device(device)
+        _check_device(self.sd, self.device, "output")
+        try:
+            info = self.sd.query_devices(self.device, "output")
+            self.rate = int(info["default_samplerate"]) or 48000
+            self._lock = threading.Lock()
+            self._buf = np.zeros(0, dtype=np.float32)
+            self._first_out: float | None = None
+            self._pending_first = False
+            self._drained = threading.Event()
+            self._drained.set()
+            self._failed: str | None = None
+            self._stream = self.sd.OutputStream(
+                samplerate=self.rate, channels=1, dtype="float32", device=self.device, callback=self._callback, blocksize=0, latency="low"
+            )
+            self._stream.start()
+        except DeviceError:
+            raise
+        except Exception as exc:
+            raise DeviceError(f"cannot open the speaker: {str(exc).splitlines()[0]}") from None
+
+    def _callback(self, outdata, frames, time_info, status) -> None:
+        with self._lock:
+            n = min(frames, len(self._buf))
+            outdata[:n, 0] = self._buf[:n]
+            outdata[n:, 0] = 0.0
+            if n and self._pending_first:
+                self._first_out = time.monotonic()
+                self._pending_first = False
+            self._buf = self._buf[n:]
+            if len(self._buf) == 0:
+                self._drained.set()
+
+    def play(self, clip: Clip) -> float:
+        data = clip.resampled(self.rate).samples
+        t_submit = time.monotonic()
+        with self._lock:
+            self._first_out = None
+            self._pending_first = True
+            self._buf = np.concatenate([self._buf, data]).astype(np.float32)
+            self._drained.clear()
+        expected = clip.duration + 2.0
+        if not self._drained.wait(timeout=expected):
+            self.stop()
+            raise DeviceError("the speaker stopped playing")
+        # Let the device's own buffer run out before the mic is trusted again.
+        time.sleep(min(0.25, max(0.0, self._stream.latency)))
+        return self._first_out or t_submit
+
+    def stop(self) -> None:
+        with self._lock:
+            self._buf = np.zeros(0, dtype=np.float32)
+            self._drained.set()
+
+    def close(self) -> None:
+        try:
+            self._stream.stop()
+            self._stream.close()
+        except Exception:
+            pass
+
+
+class NullSink:
+    """Plays nothing and returns at once; used when there is no speaker (headless demo)."""
+
+    def play(self, clip: Clip) -> float:
+        return time.monotonic()
+
+    def stop(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def measure_input_level(device: str | None, seconds: float = 3.0, on_level=None) -> float:
+    """Read the microphone for ``seconds``, calling on_level(db) per block; return the peak dB."""
+    mic = MicSource(device)
+    peak = -120.0
+    try:
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            block = mic.read()
+            level = rms_db(block)
+            peak = max(peak, level)
+            if on_level:
+                on_level(level)
+    finally:
+        mic.close()
+    return peak

@@ -1,0 +1,52 @@
+"""`voiceinterviewer progress`: how your scores and delivery moved across sessions.
+
+Prints first, last and trend for each scored dimension and for words and
+fillers per minute, and writes a self-contained HTML page with line charts
+(default: progress.html in the recordings folder; --html FILE to choose).
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from voiceinterviewer.commands.common import add_settings_args, settings_from_args
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser(
+        "progress", help="score and delivery trends across sessions", description=__doc__
+    )
+    add_settings_args(p, ["out"])
+    p.add_argument(
+        "--html", type=Path, default=None, metavar="FILE", help="where to write the chart page"
+    )
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from voiceinterviewer.errors import UserError
+    from voiceinterviewer.replay.progress import build_progress, format_table, render_html
+    from voiceinterviewer.session.index import indexed_sessions
+
+    settings = settings_from_args(args)
+    rows = indexed_sessions(settings.out)
+    progress = build_progress(rows)
+    if not progress.sessions:
+        extra = (
+            f" ({progress.unscored} without a report: score them with `voiceinterviewer score ID`)"
+            if progress.unscored
+            else ""
+        )
+        print(f"No scored sessions in {settings.out} yet{extra}.")
+        return 0
+    print(format_table(progress))
+    target: Path = args.html or Path(settings.out) / "progress.html"
+    if not target.parent.is_dir():
+        raise UserError(f"no such folder for the chart page: {target.parent}")
+    try:
+        target.write_text(render_html(progress), encoding="utf-8")
+    except OSError as exc:
+        raise UserError(f"cannot write {target}: {exc.strerror}", 1) from None
+    print(f"Chart: {target}")
+    return 0

@@ -1,0 +1,306 @@
+"""Re-transcribing recorded answers with another (or the same) speech model, then re-scoring.
+
+Nothing recorded is overwritten. The journal is append-only, so each new
+transcript of an answer is a ``transcribed`` event (text, word timings, model)
+and readers take the latest; the earlier ones stay in the journal. The
+readable ``transcript.md`` is rewritten from the new record after the
+previous one is kept as ``transcripts/transcript-vN.md`` (N counts up from 1).
+Then the session is scored again, which archives the previous report the same
+way (``reports/report-vN.json``).
+
+Batches: sessions are shared among ``jobs`` worker threads, each with its own
+model (one model decodes one clip at a time); CTranslate2's threads are split
+between the workers so two jobs on two cores use one core each. A session
+that cannot be read or has unreadable audio is reported and the rest go on.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import sys
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol, TextIO
+
+from voiceinterviewer.errors import UserError
+from voiceinterviewer.session.journal import JOURNAL_NAME
+from voiceinterviewer.session.record import SessionRecord
+
+if TYPE_CHECKING:
+    from voiceinterviewer.audio.clip import Clip
+
+TRANSCRIPT_NAME = "transcript.md"
+TRANSCRIPTS_DIR = "transcripts"
+
+
+class Transcriber(Protocol):
+    def transcribe(self, clip: Clip, prompt: str = "") -> Any:
+        """A transcript with ``text`` and ``words`` (each with word/start/end/probability)."""
+        ...
+
+
+@dataclass
+class TranscribeOptions:
+    # Speech model: tiny.en (bundled, offline), another faster-whisper name, or a model folder.
+    stt_model: str = "tiny.en"
+    # Sessions transcribed at once, each by its own model instance.
+    jobs: int = 1
+    # Score again after transcribing (the previous report is archived).
+    rescore: bool = True
+    # Scorer engine: "offline" or a litellm model string.
+    score_model: str = "offline"
+
+
+@dataclass
+class SessionTranscription:
+    folder: Path
+    session_id: str = ""
+    answers: int = 0  # answers transcribed anew
+    changed: int = 0  # of those, how many read differently from before
+    kept_transcript: Path | None = None  # the previous transcript.md, as kept
+    report: dict[str, Any] | None = None  # the new report, when re-scored
+    problems: list[str] = field(default_factory=list)
+    failed: str = ""  # why the session was not transcribed at all
+
+
+class ProgressBar:
+    """A text progress bar on stderr: redrawn in place on a terminal, one line per step elsewhere."""
+
+    def __init__(
+        self, total: int, label: str = "transcribing", stream: TextIO | None = None, width: int = 28
+    ):
+        self.total = max(total, 0)
+        self.label = label
+        self.stream = stream if stream is not None else sys.stderr
+        self.width = width
+        self.done = 0
+        self._lock = threading.Lock()
+        try:
+            self.tty = self.stream.isatty()
+        except (AttributeError, ValueError):
+            self.tty = False
+
+    def render(self) -> str:
+        filled = int(self.width * self.done / self.total) if self.total else self.width
+        bar = "#" * filled + "-" * (self.width - filled)
+        return f"{self.label} [{bar}] {self.done}/{self.total} answers"
+
+    def advance(self, steps: int = 1) -> None:
+        with self._lock:
+            self.done = min(self.total, self.done + steps)
+            if self.tty:
+                self.stream.write("\r" + self.render())
+            else:
+                self.stream.write(self.render() + "\n")
+            self.stream.flush()
+
+    def close(self) -> None:
+        with self._lock:
+            if self.tty:
+                self.stream.write("\n")
+                self.stream.flush()
+
+
+def answers_with_audio(record: SessionRecord) -> list[int]:
+    """Turn numbers whose answer has a recorded audio file name."""
+    return [t.index for t in record.turns if t.answer is not None and t.answer.audio]
+
+
+def _words(transcript: Any) -> list[dict[str, Any]]:
+    out = []
+    for w in getattr(transcript, "words", None) or []:
+        out.append(
+            {
+                "word": str(getattr(w, "word", "")),
+                "start": round(float(getattr(w, "start", 0.0)), 3),
+                "end": round(float(getattr(w, "end", 0.0)), 3),
+                "probability": round(float(getattr(w, "probability", 1.0)), 3),
+            }
+        )
+    return out
+
+
+def next_transcript_version(folder: Path) -> int:
+    found = [0]
+    directory = folder / TRANSCRIPTS_DIR
+    if directory.is_dir():
+        for p in directory.glob("transcript-v*.md"):
+            number = p.stem.removeprefix("transcript-v")
+            if number.isdigit():
+                found.append(int(number))
+    return max(found) + 1
+
+
+def keep_transcript(folder: Path, before: SessionRecord) -> Path:
+    """Copy the current transcript.md (or render it, if never written) to transcripts/transcript-vN.md."""
+    from voiceinterviewer.home import ensure_private_dir
+    from voiceinterviewer.replay.export import transcript_markdown
+    from voiceinterviewer.scoring.report import write_private_text
+
+    try:
+        text = (folder / TRANSCRIPT_NAME).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        text = transcript_markdown(before)
+    directory = ensure_private_dir(folder / TRANSCRIPTS_DIR)
+    return write_private_text(directory / f"transcript-v{next_transcript_version(folder)}.md", text)
+
+
+def retranscribe_session(
+    folder: Path,
+    transcriber: Transcriber,
+    options: TranscribeOptions,
+    on_answer: Callable[[], None] = lambda: None,
+) -> SessionTranscription:
+    """Transcribe every recorded answer of one session again and journal the results."""
+    from voiceinterviewer.audio.wavfile import read_audio
+    from voiceinterviewer.replay.export import transcript_markdown
+    from voiceinterviewer.scoring.report import write_private_text
+    from voiceinterviewer.session.journal import Journal
+    from voiceinterviewer.session.record import load_session
+
+    result = SessionTranscription(folder=folder, session_id=folder.name)
+    try:
+        before = load_session(folder)
+    except UserError as exc:
+        result.failed = str(exc)
+        return result
+    result.session_id = before.id
+    events = []
+    for turn in before.turns:
+        answer = turn.answer
+        if answer is None or not answer.audio:
+            continue
+        try:
+            clip = read_audio(folder / answer.audio)
+        except UserError as exc:
+            result.problems.append(f"turn {turn.index}: {exc}")
+            on_answer()
+            continue
+        transcript = transcriber.transcribe(clip)
+        text = str(getattr(transcript, "text", "")).strip()
+        events.append(
+            {
+                "turn": turn.index,
+                "text": text,
+                "words": _words(transcript),
+                "stt_model": options.stt_model,
+            }
+        )
+        result.answers += 1
+        result.changed += text != answer.text.strip()
+        on_answer()
+    if not events:
+        if not result.problems:
+            result.failed = "no recorded answers to transcribe"
+        return result
+    stamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    journal = Journal(folder / JOURNAL_NAME)
+    try:
+        for event in events:
+            journal.write("transcribed", t=round(before.duration, 3), at=stamp, **event)
+    finally:
+        journal.close()
+    result.kept_transcript = keep_transcript(folder, before)
+    write_private_text(folder / TRANSCRIPT_NAME, transcript_markdown(load_session(folder)))
+    if options.rescore:
+        result.report = rescore(folder, options.score_model, result)
+    return result
+
+
+def rescore(folder: Path, score_model: str, result: SessionTranscription) -> dict[str, Any] | None:
+    """Score the session again; a scoring failure is noted, not fatal to the batch."""
+    from voiceinterviewer.session.index import read_report
+
+    try:
+        from voiceinterviewer.scoring.run import score_session
+    except ImportError:
+        result.problems.append("not re-scored: the scorer is not available")
+        return None
+    try:
+        score_session(folder, score_model=score_model)
+        return read_report(folder)
+    except UserError as exc:
+        result.problems.append(f"not re-scored: {exc}")
+        return None
+
+
+def expand_targets(refs: list[str], root: str | os.PathLike) -> list[Path]:
+    """Session folders from ids, session paths, or folders holding sessions; duplicates dropped."""
+    from voiceinterviewer.session.store import is_session_dir, list_session_dirs, resolve_session
+
+    folders: list[Path] = []
+    for ref in refs:
+        path = Path(ref)
+        if path.is_dir() and not is_session_dir(path):
+            inside = list_session_dirs(path)
+            if not inside:
+                raise UserError(f"no sessions in folder: {ref}")
+            folders.extend(inside)
+        else:
+            folders.append(resolve_session(ref, root))
+    unique: dict[Path, Path] = {}
+    for folder in folders:
+        unique.setdefault(folder.resolve(), folder)
+    return list(unique.values())
+
+
+def transcribe_sessions(
+    folders: list[Path],
+    options: TranscribeOptions,
+    load: Callable[[int], Transcriber],
+    progress: ProgressBar | None = None,
+    on_done: Callable[[SessionTranscription], None] = lambda r: None,
+) -> list[SessionTranscription]:
+    """Re-transcribe ``folders`` with ``options.jobs`` workers; ``load(cpu_threads)`` builds a model.
+
+    Every worker's model is loaded before any work starts, so a bad model
+    name fails the command before a single session is touched.
+    """
+    jobs = max(1, min(options.jobs, len(folders)))
+    threads = max(1, (os.cpu_count() or 2) // jobs)
+    models = [load(threads) for _ in range(jobs)]
+    work: queue.Queue[tuple[int, Path]] = queue.Queue()
+    for item in enumerate(folders):
+        work.put(item)
+    results: list[SessionTranscription | None] = [None] * len(folders)
+    step = progress.advance if progress is not None else (lambda: None)
+
+    def worker(transcriber: Transcriber) -> None:
+        while True:
+            try:
+                position, folder = work.get_nowait()
+            except queue.Empty:
+                return
+            try:
+                result = retranscribe_session(folder, transcriber, options, on_answer=step)
+            except Exception as exc:  # one broken session must not stop the batch
+                detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+                result = SessionTranscription(folder=folder, session_id=folder.name, failed=detail)
+            results[position] = result
+            on_done(result)
+
+    pool = [threading.Thread(target=worker, args=(model,), daemon=True) for model in models]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join()
+    if progress is not None:
+        progress.close()
+    return [r for r in results if r is not None]
+
+
+def count_answers(folders: list[Path]) -> int:
+    """How many answers with audio the folders hold (for the progress bar); unreadable ones count 0."""
+    from voiceinterviewer.session.record import load_session
+
+    total = 0
+    for folder in folders:
+        try:
+            total += len(answers_with_audio(load_session(folder)))
+        except UserError:
+            continue
+    return total

@@ -1,0 +1,206 @@
+"""The offline scorer: deterministic rubric scores from the answers' signals.
+
+Design: each story (a main question with its follow-ups, see
+:mod:`voiceinterviewer.scoring.stories`) gets a 1-5 score per dimension from
+the signals of :mod:`voiceinterviewer.signals`; a dimension's session score
+is its best story's score (interviewers calibrate on the strongest evidence
+they heard), except communication, which is the rounded mean (it has to hold
+in every answer). The rules, per story:
+
+- scope: from ``scope_level``: vague 1 (2 if long and concrete), single-team
+  fix 3 (2 without a number), cross-team redesign with business impact 4,
+  org-level strategy while growing leaders 5;
+- influence: 1, +1 for anyone outside the team, +1 more for three or more,
+  +1 for leading/convincing, +1 for org-level direction or growing people;
+  -1 when the story is all "we" and no "I";
+- technical depth: 1, +1 for 2 design topics, +1 for 4, +1 for 7, +1 for
+  figures of scale (rps, GB, users) or latency;
+- judgment: 1 with no alternative, 2 with one, 3 with two or three, 4 with
+  four or more; +1 when a reason ("because", "so that") or a risk is given;
+- communication: 1, +1 for two STAR parts (for a design: requirements
+  first), +1 for three (for a design: four topics), +1 for an answer within
+  its time box, +1 for answering the question asked.
+
+Every score carries a one-line justification, up to two verbatim sentences
+as evidence, and one tip naming what was missing in which answer
+(:mod:`voiceinterviewer.scoring.feedback`). Text addressed to the scorer is
+removed before any of this, so it cannot move a score.
+"""
+
+from __future__ import annotations
+
+from voiceinterviewer.scoring.base import ScoreOptions
+from voiceinterviewer.scoring.calibration import calibrate
+from voiceinterviewer.scoring.delivery import compute_delivery, delivery_tips
+from voiceinterviewer.scoring.feedback import dimension_tip, question_reviews
+from voiceinterviewer.scoring.report import DIMENSIONS, DimensionScore, Report, ScorerInfo
+from voiceinterviewer.scoring.stories import Story, build_stories, off_topic, removed_sentences, speaking_seconds
+from voiceinterviewer.session.record import SessionRecord
+
+_ORG_WORDS = ("strategy", "roadmap", "org-wide", "company-wide", "multi-year", "vision", "mentor", "grew", "hired", "coached", "promoted", "sponsored", "headcount")
+_LEAD_WORDS = ("led", "drove", "aligned", "convinced", "persuaded", "influenced", "design doc", "rfc", "design review", "tech lead", "unblocked", "delegated", "set the direction")
+_TECH_UNITS = ("ms", "millisecond", "rps", "qps", "tps", "gb", "tb", "pb", "mb", "p99", "p95", "per second", "nines", "requests", "queries")
+
+
+def _clamp(value: int) -> int:
+    return max(1, min(5, value))
+
+
+def score_scope(story: Story) -> tuple[int, str, list[str]]:
+    s = story.signals
+    assert s is not None
+    level = s.scope_level
+    if level >= 3:
+        score, why = 5, "org-level direction while growing other leaders"
+    elif level == 2:
+        score, why = 4, "cross-team work with a measured business impact"
+    elif level == 1:
+        score, why = (3, "a concrete single-team change with a number") if s.metrics else (2, "a concrete change without a number")
+    else:
+        concrete = story.words >= 60 and (s.metrics or s.structure.get("action"))
+        score, why = (2, "some concrete work, but no clear ownership or result") if concrete else (1, "no concrete system, action or result")
+    outcomes = f" ({', '.join(s.business_outcomes[:3])})" if s.business_outcomes and level >= 2 else ""
+    return score, f"{why}{outcomes}", s.metrics + s.business_outcomes
+
+
+def score_influence(story: Story) -> tuple[int, str, list[str]]:
+    s = story.signals
+    assert s is not None
+    lead = [p for p in s.leadership if p.lower() in _LEAD_WORDS]
+    org = [p for p in s.leadership if any(p.lower().startswith(w) for w in _ORG_WORDS)]
+    score = 1 + (len(s.cross_team) >= 1) + (len(s.cross_team) >= 3) + bool(lead) + bool(org)
+    if s.i_count == 0 and s.we_count >= 3:
+        score -= 1
+    parts = []
+    if s.cross_team:
+        parts.append("worked with " + ", ".join(s.cross_team[:3]))
+    if lead or org:
+        parts.append("showed " + ", ".join((lead + org)[:3]))
+    why = "; ".join(parts) if parts else "no one outside the team, no sign of leading or convincing others"
+    if s.i_count == 0 and s.we_count >= 3:
+        why += "; told only as \"we\""
+    return _clamp(score), why, s.cross_team + s.leadership
+
+
+def score_depth(story: Story) -> tuple[int, str, list[str]]:
+    s = story.signals
+    assert s is not None
+    covered = [t for t, found in s.sd_topics.items() if found]
+    tech = [m for m in s.metrics if any(u in m.lower() for u in _TECH_UNITS)]
+    figures = s.scale + tech
+    score = 1 + (len(covered) >= 2) + (len(covered) >= 4) + (len(covered) >= 7) + bool(figures)
+    names = ", ".join(t.replace("_", " ") for t in covered[:5])
+    why = f"covered {len(covered)} design topics ({names})" if covered else "no technical specifics"
+    why += f" with figures of scale ({', '.join(figures[:3])})" if figures else ", no figures of scale"
+    phrases = figures + [p for t in covered for p in s.sd_topics[t]]
+    return _clamp(score), why, phrases
+
+
+def score_judgment(story: Story) -> tuple[int, str, list[str]]:
+    s = story.signals
+    assert s is not None
+    n = len(s.alternatives)
+    score = 1 if n == 0 else 2 if n == 1 else 3 if n <= 3 else 4
+    reasoned = n > 0 and (story.has_reason() or story.has_risk())
+    score += int(reasoned)
+    if n == 0:
+        why = "no alternatives or trade-offs named"
+    else:
+        why = f"named alternatives ({', '.join(s.alternatives[:3])})"
+        why += " and gave reasons or risks" if reasoned else " but not why one won"
+    return _clamp(score), why, s.alternatives
+
+
+def score_communication(story: Story, options: ScoreOptions) -> tuple[int, str, list[str]]:
+    s = story.signals
+    assert s is not None
+    if story.is_design:
+        covered = sum(1 for found in s.sd_topics.values() if found)
+        shape = int(bool(s.sd_topics.get("requirements"))) + int(covered >= 4)
+        shape_note = "requirements first" if s.sd_topics.get("requirements") else "no requirements clarified"
+    else:
+        star = sum(1 for v in s.structure.values() if v)
+        shape = int(star >= 2) + int(star >= 3)
+        shape_note = "STAR " + "".join(k[0].upper() if v else "-" for k, v in s.structure.items())
+    first = story.first_answer()
+    seconds, timed = speaking_seconds(first) if first else (0.0, False)
+    words = first.words if first else 0
+    if timed:
+        fits = 0 < seconds <= options.answer_time_box and words >= 30
+    else:
+        fits = 30 <= words <= options.answer_time_box * 2.5  # about 150 words a minute
+    missed = off_topic(story.main, first.clean) if first else []
+    score = 1 + shape + int(fits) + int(not missed)
+    length = f"{seconds:.0f} s" if timed else f"{words} words"
+    why = f"{shape_note}; {length} ({'within' if fits else 'outside'} the time box)"
+    why += "; off the question asked" if missed else "; on the question asked"
+    return _clamp(score), why, []
+
+
+class OfflineScorer:
+    """Deterministic rubric scorer; no network, same transcript gives the same report."""
+
+    engine = "offline"
+
+    def score(self, record: SessionRecord, options: ScoreOptions) -> Report:
+        stories = build_stories(record)
+        dims = score_dimensions(stories, options)
+        delivery = compute_delivery(record, options.answer_time_box, options.long_pause)
+        removed = removed_sentences(record)
+        notes = [
+            f"Turn {turn}: ignored a sentence addressed to the scorer, not the interviewer."
+            for turn in sorted({turn for turn, _ in removed})
+        ]
+        overall = calibrate(dims, options.level, options.ladder, notes)
+        tips = rank_tips(dims) + delivery_tips(delivery)
+        return Report(
+            session_id=record.id,
+            scorer=ScorerInfo(engine="offline", model="offline"),
+            dimensions=dims,
+            overall=overall,
+            questions=question_reviews(stories),
+            delivery=delivery,
+            tips=tips,
+        )
+
+
+def score_dimensions(stories: list[Story], options: ScoreOptions) -> dict[str, DimensionScore]:
+    """The five dimension scores over ``stories`` (all 1 with a note when there are none)."""
+    if not stories:
+        return {
+            name: DimensionScore(1, "No substantive answers were recorded.", [], "Answer at least one question fully out loud: context, what you did, the result.")
+            for name in DIMENSIONS
+        }
+    rules = {
+        "scope": score_scope,
+        "influence": score_influence,
+        "technical_depth": score_depth,
+        "judgment": score_judgment,
+        "communication": lambda story: score_communication(story, options),
+    }
+    dims: dict[str, DimensionScore] = {}
+    for name, rule in rules.items():
+        results = [(rule(story), story) for story in stories]
+        if name == "communication":
+            mean = sum(r[0][0] for r in results) / len(results)
+            score = _clamp(int(mean + 0.5))
+            (_, why, _), story = min(results, key=lambda r: (r[0][0], r[1].turn))
+            evidence = max(results, key=lambda r: (r[0][0], -r[1].turn))[1].opening()
+            justification = f"Mean over {len(results)} answers; weakest (turn {story.turn}): {why}."
+        else:
+            (score, why, phrases), story = max(results, key=lambda r: (r[0][0], r[1].words, -r[1].turn))
+            evidence = story.evidence_for(phrases)
+            justification = f"Best answer (turn {story.turn}): {why}."
+        dims[name] = DimensionScore(score, justification, evidence, dimension_tip(name, score, story, stories, options))
+    return dims
+
+
+def rank_tips(dims: dict[str, DimensionScore]) -> list[str]:
+    """Dimension tips, weakest dimension first (ties in rubric order)."""
+    order = sorted(DIMENSIONS, key=lambda n: (dims[n].score, DIMENSIONS.index(n)))
+    out: list[str] = []
+    for name in order:
+        tip = dims[name].tip
+        if tip and tip not in out:
+            out.append(tip)
+    return out

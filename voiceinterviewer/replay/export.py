@@ -20,13 +20,15 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import re
+import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from voiceinterviewer.errors import UserError
-from voiceinterviewer.session.record import SessionRecord, Word
+from voiceinterviewer.session.record import Answer, SessionRecord, Word
 
 if TYPE_CHECKING:
     import numpy as np
@@ -34,7 +36,7 @@ if TYPE_CHECKING:
 EXPORT_RATE = 16000
 GAP_SECONDS = 0.5
 MAX_CUE_SECONDS = 7.0
-MAX_CUE_CHARS = 84
+MAX_CUE_CHARS = 84  # two lines of 42, counting the speaker label
 FORMATS = ("md", "json", "vtt", "srt", "wav")
 INTERVIEWER = "Interviewer"
 CANDIDATE = "You"
@@ -138,15 +140,32 @@ def build_timeline(record: SessionRecord, gap_seconds: float = GAP_SECONDS) -> T
     return Timeline(segments, gap)
 
 
-def mixdown(timeline: Timeline) -> np.ndarray:
-    """The timeline as one 16 kHz float32 track (missing clips and gaps are silence)."""
+def write_mixdown(timeline: Timeline, path: Path) -> None:
+    """Write the timeline as one 16 kHz 16-bit WAV, clip by clip (missing clips and gaps are silence).
+
+    Written to a temporary name and moved into place, so a failed export
+    never leaves half a file under the requested name.
+    """
     import numpy as np
 
-    out = np.zeros(timeline.length, dtype=np.float32)
-    for seg in timeline.segments:
-        if seg.samples is not None:
-            out[seg.start : seg.start + seg.length] = seg.samples[: seg.length]
-    return out
+    from voiceinterviewer.audio.wavfile import StreamingWav
+
+    tmp = path.with_name(path.name + ".part")
+    try:
+        with StreamingWav(tmp, EXPORT_RATE) as out:
+            cursor = 0
+            for seg in timeline.segments:
+                if seg.start > cursor:
+                    out.write(np.zeros(seg.start - cursor, dtype=np.float32))
+                if seg.samples is not None:
+                    out.write(seg.samples[: seg.length])
+                else:
+                    out.write(np.zeros(seg.length, dtype=np.float32))
+                cursor = seg.start + seg.length
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise UserError(f"cannot write {path}: {exc.strerror}", 1) from None
 
 
 @dataclass
@@ -174,9 +193,18 @@ def _proportional_words(text: str, start: float, end: float) -> list[Word]:
 
 
 def _group(words: list[Word], max_seconds: float, max_chars: int) -> list[tuple[float, float, str]]:
-    """Greedy cues: a new cue when the span or the length would pass the limits; prefer sentence ends."""
+    """Greedy cues within the limits of span and length, cut at punctuation where possible.
+
+    A cue also ends after a sentence once it is long enough to read (40% of
+    the limit). When a word would pass a limit, the cue is cut after the last
+    punctuation past its first third, and the rest carries over.
+    """
     groups: list[tuple[float, float, str]] = []
     current: list[Word] = []
+
+    def emit(part: list[Word]) -> None:
+        groups.append((part[0].start, part[-1].end, " ".join(w.word for w in part)))
+
     for word in words:
         if current:
             span = word.end - current[0].start
@@ -185,14 +213,20 @@ def _group(words: list[Word], max_seconds: float, max_chars: int) -> list[tuple[
                 current[-1].word.endswith((".", "?", "!"))
                 and (current[-1].end - current[0].start) >= max_seconds * 0.4
             )
-            if span > max_seconds or chars > max_chars or sentence_end:
-                groups.append(
-                    (current[0].start, current[-1].end, " ".join(w.word for w in current))
-                )
+            if sentence_end:
+                emit(current)
                 current = []
+            elif span > max_seconds or chars > max_chars:
+                cut = len(current)
+                for j in range(len(current) - 1, len(current) // 3 - 1, -1):
+                    if current[j].word.endswith((".", "?", "!", ",", ";", ":")):
+                        cut = j + 1
+                        break
+                emit(current[:cut])
+                current = current[cut:]
         current.append(word)
     if current:
-        groups.append((current[0].start, current[-1].end, " ".join(w.word for w in current)))
+        emit(current)
     return groups
 
 
@@ -219,7 +253,7 @@ def build_cues(
     """Caption cues in time order; each lies inside its clip, none overlap."""
     cues: list[Cue] = []
     for seg in timeline.segments:
-        groups = _group(_segment_words(seg), max_seconds, max_chars)
+        groups = _group(_segment_words(seg), max_seconds, max_chars - len(seg.speaker) - 2)
         seg_end = seg.offset + seg.duration
         mine: list[Cue] = []
         for start, end, text in groups:
@@ -245,6 +279,13 @@ def _stamp(seconds: float, sep: str) -> str:
     return f"{h:02d}:{m:02d}:{s:02d}{sep}{ms:03d}"
 
 
+def cue_text(cue: Cue, width: int = 46) -> str:
+    """``Speaker: text`` on at most two lines (a longer cue stays one line)."""
+    line = f"{cue.speaker}: {cue.text}"
+    lines = textwrap.wrap(line, width=width)
+    return "\n".join(lines) if len(lines) == 2 else line
+
+
 def _vtt_text(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
@@ -255,7 +296,7 @@ def to_vtt(cues: list[Cue]) -> str:
         lines += [
             str(number),
             f"{_stamp(cue.start, '.')} --> {_stamp(cue.end, '.')}",
-            _vtt_text(f"{cue.speaker}: {cue.text}"),
+            _vtt_text(cue_text(cue)),
             "",
         ]
     return "\n".join(lines)
@@ -264,31 +305,42 @@ def to_vtt(cues: list[Cue]) -> str:
 def to_srt(cues: list[Cue]) -> str:
     lines = []
     for number, cue in enumerate(cues, start=1):
-        text = f"{cue.speaker}: {cue.text}".replace("-->", "->")
+        text = cue_text(cue).replace("-->", "->")
         lines += [str(number), f"{_stamp(cue.start, ',')} --> {_stamp(cue.end, ',')}", text, ""]
     return "\n".join(lines)
 
 
+def spoken_at(answer: Answer) -> float:
+    """When the candidate began speaking, in seconds since the session start."""
+    return answer.t + (answer.words[0].start if answer.words else answer.speech_start)
+
+
+def _md(text: str) -> str:
+    return _clean(text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
+
+
 def transcript_markdown(record: SessionRecord) -> str:
-    """The session as Markdown: each turn's question and answer with its time in the session."""
-    settings = record.settings
-    lines = [f"# Interview {record.id}", ""]
-    facts = [
-        f"Started: {record.started_at or 'unknown'}",
-        f"Track: {settings.get('track') or 'unknown'}",
-        f"Target level: {settings.get('level') or 'unknown'}",
-        f"Duration: {mmss(record.duration)}",
-    ]
-    lines += [" · ".join(facts), ""]
+    """The transcript alone, in the layout of the scored transcript.md, for a session with no report.
+
+    Each utterance is ``**[mm:ss] Interviewer:**`` / ``**[mm:ss] You:**`` with
+    its time since the session start; only ``<``, ``>`` and ``&`` are escaped.
+    """
+    facts = []
+    if record.started_at:
+        facts.append(f"started {record.started_at}")
+    for key, name in (("track", "track"), ("level", "target")):
+        value = record.settings.get(key)
+        if isinstance(value, str) and value:
+            facts.append(f"{name} {value}")
+    facts.append(f"length {mmss(record.duration)}")
+    lines = [f"# Interview transcript: {record.id}", "", ", ".join(facts), ""]
     for turn in record.turns:
         q, a = turn.question, turn.answer
-        lines += [f"## Turn {turn.index} ({q.kind.replace('_', ' ')})", ""]
-        lines += [f"**{INTERVIEWER}** [{mmss(q.t)}]: {_clean(q.text)}", ""]
-        if a is None:
-            lines += ["*(no answer)*", ""]
-        else:
-            said = _clean(a.text) or "*(no words recognised)*"
-            lines += [f"**{CANDIDATE}** [{mmss(a.t + a.speech_start)}]: {said}", ""]
+        lines += [f"**[{mmss(q.t)}] {INTERVIEWER}:** {_md(q.text)}", ""]
+        if a is not None:
+            said = _md(a.text) or "_(no words recognised)_"
+            lines += [f"**[{mmss(spoken_at(a))}] {CANDIDATE}:** {said}", ""]
+    lines += ["---", "", "_Not scored yet: run `voiceinterviewer score ID` for the report._", ""]
     return "\n".join(lines)
 
 
@@ -345,14 +397,8 @@ def export_session(folder: Path, fmt: str, wav_path: Path | None = None) -> Expo
         return ExportResult(fmt, text=text, duration=timeline.duration, missing=missing)
     if not timeline.segments:
         raise UserError(f"session {record.id} has no audio to export")
-    from voiceinterviewer.audio.clip import Clip
-    from voiceinterviewer.audio.wavfile import write_wav
-
     target = wav_path or folder / "interview.wav"
     if not target.parent.is_dir():
         raise UserError(f"no such folder for the output file: {target.parent}")
-    try:
-        write_wav(target, Clip(mixdown(timeline), EXPORT_RATE))
-    except OSError as exc:
-        raise UserError(f"cannot write {target}: {exc.strerror}", 1) from None
+    write_mixdown(timeline, target)
     return ExportResult(fmt, path=target, duration=timeline.duration, missing=missing)

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TextIO
 
 from voiceinterviewer.errors import UserError
-from voiceinterviewer.replay.export import CANDIDATE, INTERVIEWER, mmss
+from voiceinterviewer.replay.export import CANDIDATE, INTERVIEWER, mmss, spoken_at
 from voiceinterviewer.session.record import SessionRecord
 
 if TYPE_CHECKING:
@@ -85,7 +85,7 @@ def replay_items(record: SessionRecord, turn: int | None = None) -> list[ReplayI
         )
         if t.answer is not None:
             a = t.answer
-            when = a.t + a.speech_start
+            when = spoken_at(a)
             items.append(
                 ReplayItem(
                     t.index, CANDIDATE, when, a.text, record.path / a.audio if a.audio else None

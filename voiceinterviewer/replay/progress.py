@@ -16,6 +16,7 @@ words and fillers per minute, and a table of the sessions.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from html import escape
 
@@ -168,9 +169,12 @@ WIDTH, HEIGHT = 720, 260
 LEFT, RIGHT, TOP, BOTTOM = 48, 16, 16, 36
 
 
+PAD = 20  # keeps the first and last points and their labels off the frame
+
+
 def _x(i: int, n: int) -> float:
-    inner = WIDTH - LEFT - RIGHT
-    return LEFT + (inner / 2 if n <= 1 else inner * i / (n - 1))
+    inner = WIDTH - LEFT - RIGHT - 2 * PAD
+    return LEFT + PAD + (inner / 2 if n <= 1 else inner * i / (n - 1))
 
 
 def _y(v: float, lo: float, hi: float) -> float:
@@ -178,13 +182,33 @@ def _y(v: float, lo: float, hi: float) -> float:
     return TOP + inner * (1 - (v - lo) / (hi - lo))
 
 
-def _axis_range(series: list[Series], fixed: tuple[float, float] | None) -> tuple[float, float]:
+def _nice_step(span: float, parts: int = 4) -> float:
+    """A round step (1, 2 or 5 times a power of ten) cutting ``span`` into about ``parts``."""
+    raw = max(span / parts, 1e-9)
+    power = 10 ** math.floor(math.log10(raw))
+    for m in (1, 2, 5, 10):
+        if raw <= m * power:
+            return m * power
+    return 10 * power
+
+
+def _axis(
+    series: list[Series], fixed: tuple[float, float] | None
+) -> tuple[float, float, list[float]]:
+    """The y range and its tick values: ``fixed`` with whole-number ticks, else round numbers around the data."""
     if fixed:
-        return fixed
-    values = [v for s in series for _, v in s.points()]
-    lo, hi = (min(values), max(values)) if values else (0.0, 1.0)
-    pad = max((hi - lo) * 0.1, 1.0)
-    return max(0.0, lo - pad), hi + pad
+        lo, hi = fixed
+        return lo, hi, [float(v) for v in range(int(lo), int(hi) + 1)]
+    values = [v for s in series for _, v in s.points()] or [0.0, 1.0]
+    lo, hi = min(values), max(values)
+    if hi - lo < 1e-9:
+        lo, hi = lo - 1.0, hi + 1.0
+    step = _nice_step(hi - lo)
+    lo, hi = math.floor(lo / step) * step, math.ceil(hi / step) * step
+    if lo < 0 <= min(values):
+        lo = 0.0
+    count = int(round((hi - lo) / step))
+    return lo, hi, [round(lo + k * step, 6) for k in range(count + 1)]
 
 
 def svg_chart(
@@ -192,16 +216,11 @@ def svg_chart(
 ) -> str:
     """A line chart of ``series`` over the sessions, with a y grid, date labels and a legend."""
     n = len(dates)
-    lo, hi = _axis_range(series, fixed)
+    lo, hi, ticks = _axis(series, fixed)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{escape(title)}">',
         f"<title>{escape(title)}</title>",
     ]
-    ticks = (
-        [lo + (hi - lo) * k / 4 for k in range(5)]
-        if not fixed
-        else [float(v) for v in range(int(lo), int(hi) + 1)]
-    )
     for tick in ticks:
         y = _y(tick, lo, hi)
         parts.append(
@@ -246,7 +265,7 @@ svg { width: 100%; height: auto; background: #fcfcfc; border: 1px solid #e5e5e5;
 .legend { font-size: 13px; margin-top: .3rem; } .key { margin-right: 1rem; white-space: nowrap; }
 .swatch { display: inline-block; width: .8rem; height: .8rem; margin-right: .3rem; vertical-align: -1px; }
 table { border-collapse: collapse; width: 100%; font-size: 13px; } th, td { padding: .25rem .5rem; border-bottom: 1px solid #eee; text-align: left; }
-td.n { text-align: right; font-variant-numeric: tabular-nums; }
+td { white-space: nowrap; } td.n { text-align: right; font-variant-numeric: tabular-nums; } .scroll { overflow-x: auto; }
 """
 
 
@@ -274,7 +293,8 @@ def render_html(progress: Progress) -> str:
             f"<td>{escape(row.level_verdict or '-')}</td>{scores}"
             f"<td class='n'>{_num(row.wpm, 'wpm')}</td><td class='n'>{_num(row.fillers_per_min, 'fillers_per_min')}</td></tr>"
         )
-    heads = "".join(f"<th>{escape(LABELS[d])}</th>" for d in DIMENSIONS)
+    heads = "".join(f"<th title='{escape(LABELS[d])}'>{d[0].upper()}</th>" for d in DIMENSIONS)
+    key = "<p>S, I, T, J, C: scope, influence, technical depth, judgment, communication (1-5).</p>"
     unscored = (
         f"<p>{progress.unscored} more session(s) have no report yet.</p>"
         if progress.unscored
@@ -289,9 +309,11 @@ def render_html(progress: Progress) -> str:
         + "".join(charts)
         + "<h2>Trends</h2><table><tr><th>Measure</th><th>First</th><th>Last</th><th>Trend</th></tr>"
         + trend_rows
-        + "</table><h2>Sessions</h2><table><tr><th>Date</th><th>Session</th><th>Track</th><th>Verdict</th>"
+        + "</table><h2>Sessions</h2><div class='scroll'><table><tr><th>Date</th><th>Session</th><th>Track</th><th>Verdict</th>"
         + heads
         + "<th>WPM</th><th>Fillers/min</th></tr>"
         + "".join(session_rows)
-        + "</table></body></html>\n"
+        + "</table></div>"
+        + key
+        + "</body></html>\n"
     )

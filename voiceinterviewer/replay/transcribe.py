@@ -1,12 +1,13 @@
 """Re-transcribing recorded answers with another (or the same) speech model, then re-scoring.
 
-Nothing recorded is overwritten. The journal is append-only, so each new
+Nothing recorded is lost. The journal is append-only, so each new
 transcript of an answer is a ``transcribed`` event (text, word timings, model)
-and readers take the latest; the earlier ones stay in the journal. The
-readable ``transcript.md`` is rewritten from the new record after the
-previous one is kept as ``transcripts/transcript-vN.md`` (N counts up from 1).
-Then the session is scored again, which archives the previous report the same
-way (``reports/report-vN.json``).
+and readers take the latest; the earlier ones stay in the journal. Before
+anything changes, the current ``transcript.md`` is kept as
+``transcripts/transcript-vN.md`` (N counts up from 1). Then the session is
+scored again, which rewrites ``transcript.md`` and archives the previous
+report (``reports/report-vN.json``); without re-scoring, or if scoring fails,
+``transcript.md`` is rewritten as the transcript alone.
 
 Batches: sessions are shared among ``jobs`` worker threads, each with its own
 model (one model decodes one clip at a time); CTranslate2's threads are split
@@ -24,23 +25,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from voiceinterviewer.errors import UserError
 from voiceinterviewer.session.journal import JOURNAL_NAME
 from voiceinterviewer.session.record import SessionRecord
 
 if TYPE_CHECKING:
-    from voiceinterviewer.audio.clip import Clip
+    from voiceinterviewer.config import Settings
+    from voiceinterviewer.stt.whisper import Transcriber, Transcript
 
 TRANSCRIPT_NAME = "transcript.md"
 TRANSCRIPTS_DIR = "transcripts"
-
-
-class Transcriber(Protocol):
-    def transcribe(self, clip: Clip, prompt: str = "") -> Any:
-        """A transcript with ``text`` and ``words`` (each with word/start/end/probability)."""
-        ...
 
 
 @dataclass
@@ -53,6 +49,8 @@ class TranscribeOptions:
     rescore: bool = True
     # Scorer engine: "offline" or a litellm model string.
     score_model: str = "offline"
+    # Settings for an LLM scorer's connection (api_base, api_key, timeouts); None: defaults.
+    settings: Settings | None = None
 
 
 @dataclass
@@ -110,18 +108,16 @@ def answers_with_audio(record: SessionRecord) -> list[int]:
     return [t.index for t in record.turns if t.answer is not None and t.answer.audio]
 
 
-def _words(transcript: Any) -> list[dict[str, Any]]:
-    out = []
-    for w in getattr(transcript, "words", None) or []:
-        out.append(
-            {
-                "word": str(getattr(w, "word", "")),
-                "start": round(float(getattr(w, "start", 0.0)), 3),
-                "end": round(float(getattr(w, "end", 0.0)), 3),
-                "probability": round(float(getattr(w, "probability", 1.0)), 3),
-            }
-        )
-    return out
+def _words(transcript: Transcript) -> list[dict[str, Any]]:
+    return [
+        {
+            "word": w.word,
+            "start": round(float(w.start), 3),
+            "end": round(float(w.end), 3),
+            "probability": round(float(w.probability), 3),
+        }
+        for w in transcript.words
+    ]
 
 
 def next_transcript_version(folder: Path) -> int:
@@ -181,7 +177,7 @@ def retranscribe_session(
             on_answer()
             continue
         transcript = transcriber.transcribe(clip)
-        text = str(getattr(transcript, "text", "")).strip()
+        text = transcript.text.strip()
         events.append(
             {
                 "turn": turn.index,
@@ -197,6 +193,7 @@ def retranscribe_session(
         if not result.problems:
             result.failed = "no recorded answers to transcribe"
         return result
+    result.kept_transcript = keep_transcript(folder, before)
     stamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
     journal = Journal(folder / JOURNAL_NAME)
     try:
@@ -204,27 +201,26 @@ def retranscribe_session(
             journal.write("transcribed", t=round(before.duration, 3), at=stamp, **event)
     finally:
         journal.close()
-    result.kept_transcript = keep_transcript(folder, before)
-    write_private_text(folder / TRANSCRIPT_NAME, transcript_markdown(load_session(folder)))
     if options.rescore:
-        result.report = rescore(folder, options.score_model, result)
+        result.report = rescore(folder, options, result)
+    if result.report is None:
+        write_private_text(folder / TRANSCRIPT_NAME, transcript_markdown(load_session(folder)))
     return result
 
 
-def rescore(folder: Path, score_model: str, result: SessionTranscription) -> dict[str, Any] | None:
-    """Score the session again; a scoring failure is noted, not fatal to the batch."""
+def rescore(
+    folder: Path, options: TranscribeOptions, result: SessionTranscription
+) -> dict[str, Any] | None:
+    """Score the session again (which rewrites transcript.md); a failure is noted, not fatal."""
+    from voiceinterviewer.scoring.run import score_session
     from voiceinterviewer.session.index import read_report
 
     try:
-        from voiceinterviewer.scoring.run import score_session
-    except ImportError:
-        result.problems.append("not re-scored: the scorer is not available")
-        return None
-    try:
-        score_session(folder, score_model=score_model)
+        score_session(folder, score_model=options.score_model, settings=options.settings)
         return read_report(folder)
-    except UserError as exc:
-        result.problems.append(f"not re-scored: {exc}")
+    except Exception as exc:  # the new transcript is journalled either way
+        detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        result.problems.append(f"not re-scored: {detail}")
         return None
 
 

@@ -385,10 +385,11 @@ class SessionIndex:
         )
 
     def sessions(self, root: str | os.PathLike) -> list[IndexedSession]:
-        """Rows for ``root``, oldest first (by start time, then id)."""
+        """Rows for ``root``, oldest first (by start time, then id); rows with no start time last."""
         root_key = str(Path(root).resolve())
         cursor = self.db.execute(
-            "SELECT * FROM sessions WHERE root = ? ORDER BY started_at, id", (root_key,)
+            "SELECT * FROM sessions WHERE root = ? ORDER BY started_at = '', started_at, id",
+            (root_key,),
         )
         return [_from_db(r) for r in cursor]
 

@@ -31,7 +31,9 @@ def test_sounds_finished(text, finished):
 
 def listen_to(clip: Clip, transcriber=None, **options):
     source = ScriptedSource([clip])
-    listener = TurnListener(source, SileroVad(), transcriber or whisper(), EndpointOptions(**options))
+    listener = TurnListener(
+        source, SileroVad(), transcriber or whisper(), EndpointOptions(**options)
+    )
     recorded = []
     heard = listener.listen(record=recorded.append)
     listener.close()
@@ -70,9 +72,14 @@ def test_unfinished_words_end_after_the_pause_window():
 
 def test_max_silence_bounds_a_turn_with_no_words_recognised():
     transcriber = ScriptedTranscriber()  # recognises nothing
-    tone = Clip((0.3 * np.sin(np.arange(STT_RATE) * 2 * np.pi * 300 / STT_RATE)).astype(np.float32), STT_RATE)
+    tone = Clip(
+        (0.3 * np.sin(np.arange(STT_RATE) * 2 * np.pi * 300 / STT_RATE)).astype(np.float32),
+        STT_RATE,
+    )
     source = ScriptedSource([tone])
-    listener = TurnListener(source, EnergyVad(), transcriber, EndpointOptions(pause_silence=50, max_silence=1.5))
+    listener = TurnListener(
+        source, EnergyVad(), transcriber, EndpointOptions(pause_silence=50, max_silence=1.5)
+    )
     heard = listener.listen()
     assert heard.end_reason == "max_silence"
     assert heard.audio.duration - heard.speech_end == pytest.approx(1.5, abs=0.05)
@@ -81,7 +88,9 @@ def test_max_silence_bounds_a_turn_with_no_words_recognised():
 def test_no_speech_times_out_and_source_end_is_reported():
     silent = Clip.silence(0.5)
     source = ScriptedSource([silent])
-    listener = TurnListener(source, EnergyVad(), ScriptedTranscriber(), EndpointOptions(no_speech_timeout=2.0))
+    listener = TurnListener(
+        source, EnergyVad(), ScriptedTranscriber(), EndpointOptions(no_speech_timeout=2.0)
+    )
     assert listener.listen().end_reason == "no_answer"
     assert listener.listen().end_reason == "source_ended"
 

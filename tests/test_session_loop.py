@@ -19,15 +19,31 @@ ANSWER_1 = "I own the checkout service. Last year I moved it to a new payments p
 ANSWER_2 = "The new provider lowered our processing fees by thirty percent, which saved the company a lot of money."
 
 
-def make_session(tmp_path, answers, interviewer, speculate=True, speed=0.0):
+def make_session(tmp_path, answers, interviewer, speculate=True, speed=0.0, end_silence=0.8):
     folder = tmp_path / "s1"
     folder.mkdir()
     journal = Journal(folder / "session.jsonl")
     journal.write("session_started", format=2, id="s1", settings={})
-    listener = TurnListener(ScriptedSource([speech(a) for a in answers], speed=speed), SileroVad(), whisper(), EndpointOptions())
+    listener = TurnListener(
+        ScriptedSource([speech(a) for a in answers], speed=speed),
+        SileroVad(),
+        whisper(),
+        EndpointOptions(end_silence=end_silence),
+    )
     sink = RecordingSink()
     lines = []
-    session = InterviewSession(folder, journal, interviewer, ToneVoice(), sink, listener, InterviewContext(), stt_model="tiny.en", speculate=speculate, say=lines.append)
+    session = InterviewSession(
+        folder,
+        journal,
+        interviewer,
+        ToneVoice(),
+        sink,
+        listener,
+        InterviewContext(),
+        stt_model="tiny.en",
+        speculate=speculate,
+        say=lines.append,
+    )
     return folder, session, sink, lines
 
 
@@ -57,8 +73,18 @@ def test_loop_asks_listens_and_journals_each_turn(tmp_path):
         assert (folder / turn.question.audio).exists()
     # the interviewer saw the first answer when deciding the second question
     assert interviewer.history[-1].history[0].answer == record.turns[0].answer.text
-    events = [json.loads(line)["type"] for line in (folder / "session.jsonl").read_text().splitlines()]
-    assert events == ["session_started", "question", "answer", "question", "answer", "question", "session_ended"]
+    events = [
+        json.loads(line)["type"] for line in (folder / "session.jsonl").read_text().splitlines()
+    ]
+    assert events == [
+        "session_started",
+        "question",
+        "answer",
+        "question",
+        "answer",
+        "question",
+        "session_ended",
+    ]
     assert lines[0] == "Interviewer: Tell me about a system you own."
 
 
@@ -67,12 +93,18 @@ def test_prepared_reply_is_used_when_the_words_match(tmp_path):
     interviewer.enqueue("Tell me about a system you own.")
     interviewer.enqueue("What was the business impact?")
     interviewer.enqueue("Thanks.", done=True)
-    # paced like a microphone, so there is time to prepare while the candidate is silent
-    folder, session, _, _ = make_session(tmp_path, [ANSWER_1, ANSWER_2], interviewer, speed=1.5)
+    # paced like a microphone, with a silence window long enough to prepare in even on a busy machine
+    folder, session, _, _ = make_session(
+        tmp_path, [ANSWER_1, ANSWER_2], interviewer, speed=1.0, end_silence=1.5
+    )
     session.run()
     events = [json.loads(line) for line in (folder / "session.jsonl").read_text().splitlines()]
     questions = [e for e in events if e["type"] == "question"]
-    assert [q["text"] for q in questions] == ["Tell me about a system you own.", "What was the business impact?", "Thanks."]
+    assert [q["text"] for q in questions] == [
+        "Tell me about a system you own.",
+        "What was the business impact?",
+        "Thanks.",
+    ]
     prepared = [q for q in questions[1:] if q["prepared"]]
     assert prepared, "no reply was prepared while the candidate was silent"
     assert all(q["latency_ms"] is not None and q["latency_ms"] < 100 for q in prepared)

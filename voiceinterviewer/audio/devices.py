@@ -2,8 +2,8 @@
 
 :class:`MicSource` opens one input stream for the whole session at 16 kHz
 mono; its callback only copies blocks into a queue, so nothing heavy runs on
-PortAudio's thread. While the interviewer speaks the loop calls
-:meth:`MicSource.discard_pending`, so the interviewer's own voice on laptop
+PortAudio's thread. While the interviewer speaks the listener calls
+:meth:`MicSource.begin_answer`, so the interviewer's own voice on laptop
 speakers is never taken as an answer.
 
 :class:`SpeakerSink` keeps one output stream open and feeds it from a buffer,
@@ -62,14 +62,24 @@ def list_devices() -> list[DeviceInfo]:
     out = []
     for i, d in enumerate(devices):
         out.append(
-            DeviceInfo(i, d["name"], d["max_input_channels"], d["max_output_channels"], d["default_samplerate"], i == default_in, i == default_out)
+            DeviceInfo(
+                i,
+                d["name"],
+                d["max_input_channels"],
+                d["max_output_channels"],
+                d["default_samplerate"],
+                i == default_in,
+                i == default_out,
+            )
         )
     return out
 
 
 def _check_device(sd, device, kind: str) -> None:
     try:
-        sd.check_input_settings(device=device, channels=1, samplerate=STT_RATE) if kind == "input" else sd.query_devices(device, "output")
+        sd.check_input_settings(
+            device=device, channels=1, samplerate=STT_RATE
+        ) if kind == "input" else sd.query_devices(device, "output")
     except Exception as exc:
         what = "microphone" if kind == "input" else "speaker"
         name = f" {device!r}" if device is not None else ""
@@ -88,7 +98,12 @@ class MicSource:
         _check_device(self.sd, self.device, "input")
         try:
             self._stream = self.sd.InputStream(
-                samplerate=STT_RATE, channels=1, dtype="float32", blocksize=BLOCK, device=self.device, callback=self._callback
+                samplerate=STT_RATE,
+                channels=1,
+                dtype="float32",
+                blocksize=BLOCK,
+                device=self.device,
+                callback=self._callback,
             )
             self._stream.start()
         except Exception as exc:
@@ -105,7 +120,8 @@ class MicSource:
         except queue.Empty:
             raise DeviceError("the microphone stopped delivering audio") from None
 
-    def discard_pending(self) -> None:
+    def begin_answer(self) -> None:
+        """Drop what was captured before now (the interviewer's own voice)."""
         while True:
             try:
                 self._q.get_nowait()
@@ -138,7 +154,13 @@ class SpeakerSink:
             self._drained.set()
             self._failed: str | None = None
             self._stream = self.sd.OutputStream(
-                samplerate=self.rate, channels=1, dtype="float32", device=self.device, callback=self._callback, blocksize=0, latency="low"
+                samplerate=self.rate,
+                channels=1,
+                dtype="float32",
+                device=self.device,
+                callback=self._callback,
+                blocksize=0,
+                latency="low",
             )
             self._stream.start()
         except DeviceError:

@@ -42,7 +42,9 @@ def read_audio(path: str | os.PathLike, max_seconds: float = MAX_AUDIO_SECONDS) 
         if info.samplerate <= 0 or info.frames < 0:
             raise UserError(f"not a usable audio file: {p}")
         if info.frames / info.samplerate > max_seconds:
-            raise UserError(f"audio file is too long ({info.frames / info.samplerate:.0f} s > {max_seconds:.0f} s): {p}")
+            raise UserError(
+                f"audio file is too long ({info.frames / info.samplerate:.0f} s > {max_seconds:.0f} s): {p}"
+            )
         data, rate = sf.read(str(p), dtype="float32", always_2d=False)
     except UserError:
         raise
@@ -151,7 +153,12 @@ def repair_wav(path: str | os.PathLike, in_place: bool = True) -> bool:
             head = f.read(HEADER_BYTES)
     except OSError:
         return False
-    if len(head) < HEADER_BYTES or head[:4] != b"RIFF" or head[8:16] != b"WAVEfmt " or head[36:40] != b"data":
+    if (
+        len(head) < HEADER_BYTES
+        or head[:4] != b"RIFF"
+        or head[8:16] != b"WAVEfmt "
+        or head[36:40] != b"data"
+    ):
         return False
     data_bytes = size - HEADER_BYTES
     data_bytes -= data_bytes % 2

@@ -45,7 +45,13 @@ def add_settings_args(p: argparse.ArgumentParser, names: list[str]) -> None:
         "llm_timeout": float,
     }
     for name in names:
-        p.add_argument("--" + name.replace("_", "-"), dest=name, default=None, type=types.get(name, str), help=helps.get(name))
+        p.add_argument(
+            "--" + name.replace("_", "-"),
+            dest=name,
+            default=None,
+            type=types.get(name, str),
+            help=helps.get(name),
+        )
 
 
 def settings_from_args(args: argparse.Namespace, **overrides: Any) -> Settings:

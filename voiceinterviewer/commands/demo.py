@@ -14,8 +14,25 @@ def demo_answers():
 
 
 def add_parser(sub) -> None:
-    p = sub.add_parser("demo", help="run a full simulated interview (no microphone needed)", description=__doc__)
-    add_settings_args(p, ["track", "level", "ladder", "model", "score_model", "api_base", "voice", "stt_model", "output_device", "out", "seed"])
+    p = sub.add_parser(
+        "demo", help="run a full simulated interview (no microphone needed)", description=__doc__
+    )
+    add_settings_args(
+        p,
+        [
+            "track",
+            "level",
+            "ladder",
+            "model",
+            "score_model",
+            "api_base",
+            "voice",
+            "stt_model",
+            "output_device",
+            "out",
+            "seed",
+        ],
+    )
     p.set_defaults(func=run)
 
 
@@ -30,4 +47,4 @@ def run(args: argparse.Namespace) -> int:
     answers = demo_answers()
     if not answers:
         raise UserError(f"no demo answers found in {PROMPTS_DIR / 'demo'}")
-    return run_interview(settings, answers=answers)
+    return run_interview(settings, answers=answers, avoid_recent=False)

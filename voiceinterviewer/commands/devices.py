@@ -7,9 +7,13 @@ import sys
 
 
 def add_parser(sub) -> None:
-    p = sub.add_parser("devices", help="list audio devices and check the microphone level", description=__doc__)
+    p = sub.add_parser(
+        "devices", help="list audio devices and check the microphone level", description=__doc__
+    )
     p.add_argument("--input-device", default=None, help="device to check (index or name)")
-    p.add_argument("--seconds", type=float, default=3.0, help="how long to show the input level (0 to skip)")
+    p.add_argument(
+        "--seconds", type=float, default=3.0, help="how long to show the input level (0 to skip)"
+    )
     p.set_defaults(func=run)
 
 
@@ -28,7 +32,9 @@ def run(args: argparse.Namespace) -> int:
     print(f"{'':2}{'#':>3}  {'name':40} {'in':>3} {'out':>3} {'rate':>7}")
     for d in devices:
         mark = ("<" if d.is_default_input else " ") + (">" if d.is_default_output else " ")
-        print(f"{mark}{d.index:>3}  {d.name[:40]:40} {d.inputs:>3} {d.outputs:>3} {int(d.default_rate):>7}")
+        print(
+            f"{mark}{d.index:>3}  {d.name[:40]:40} {d.inputs:>3} {d.outputs:>3} {int(d.default_rate):>7}"
+        )
     print("< default input, > default output")
     if args.seconds <= 0:
         return 0

@@ -8,16 +8,42 @@ from pathlib import Path
 from voiceinterviewer.commands.common import add_settings_args, settings_from_args
 
 INTERVIEW_SETTINGS = [
-    "track", "level", "ladder", "model", "score_model", "api_base", "voice", "stt_model", "turn",
-    "input_device", "output_device", "questions", "max_follow_ups", "time_box", "end_silence",
-    "pause_silence", "max_silence", "seed", "question", "job", "stories", "llm_timeout", "out",
+    "track",
+    "level",
+    "ladder",
+    "model",
+    "score_model",
+    "api_base",
+    "voice",
+    "stt_model",
+    "turn",
+    "input_device",
+    "output_device",
+    "questions",
+    "max_follow_ups",
+    "time_box",
+    "end_silence",
+    "pause_silence",
+    "max_silence",
+    "seed",
+    "question",
+    "job",
+    "stories",
+    "llm_timeout",
+    "out",
 ]
 
 
 def add_parser(sub) -> None:
     p = sub.add_parser("practice", help="hold a spoken mock interview", description=__doc__)
     add_settings_args(p, INTERVIEW_SETTINGS)
-    p.add_argument("--answers", nargs="+", type=Path, metavar="PATH", help="scripted answers: WAV/FLAC files or .txt to synthesise")
+    p.add_argument(
+        "--answers",
+        nargs="+",
+        type=Path,
+        metavar="PATH",
+        help="scripted answers: WAV/FLAC files or .txt to synthesise",
+    )
     p.set_defaults(func=run)
 
 

@@ -32,9 +32,46 @@ from voiceinterviewer.listen.vad import VoiceActivityDetector
 from voiceinterviewer.stt.whisper import Transcriber, Transcript
 
 TRAILING_UNFINISHED = {
-    "so", "and", "but", "or", "because", "um", "uh", "er", "ah", "hmm", "like", "then", "the", "a", "an",
-    "to", "of", "with", "for", "that", "which", "if", "when", "while", "we", "i", "is", "was", "were",
-    "my", "our", "first", "second", "also", "basically", "actually", "well", "okay", "ok", "right",
+    "so",
+    "and",
+    "but",
+    "or",
+    "because",
+    "um",
+    "uh",
+    "er",
+    "ah",
+    "hmm",
+    "like",
+    "then",
+    "the",
+    "a",
+    "an",
+    "to",
+    "of",
+    "with",
+    "for",
+    "that",
+    "which",
+    "if",
+    "when",
+    "while",
+    "we",
+    "i",
+    "is",
+    "was",
+    "were",
+    "my",
+    "our",
+    "first",
+    "second",
+    "also",
+    "basically",
+    "actually",
+    "well",
+    "okay",
+    "ok",
+    "right",
 }
 END_PHRASES = re.compile(r"\b(end|stop|finish)\s+(the\s+|this\s+)?(interview|session)\b", re.I)
 
@@ -166,7 +203,13 @@ class TurnListener:
             audio = np.concatenate(blocks)[committed:until]
             offset = committed / STT_RATE
             prompt = text_so_far()[-200:]
-            futures.append(self._pool.submit(lambda a=audio, o=offset, p=prompt: self.transcriber.transcribe(Clip(a, STT_RATE), p).shifted(o)))
+            futures.append(
+                self._pool.submit(
+                    lambda a=audio, o=offset, p=prompt: self.transcriber.transcribe(
+                        Clip(a, STT_RATE), p
+                    ).shifted(o)
+                )
+            )
             committed = until
 
         while True:
@@ -204,7 +247,9 @@ class TurnListener:
                     text = text_so_far()
                     if text != speculated_for and sounds_finished(text, opt.min_words):
                         speculated_for = text
-                        on_finished_words(Transcript(text, [w for p in done_parts for w in p.words]))
+                        on_finished_words(
+                            Transcript(text, [w for p in done_parts for w in p.words])
+                        )
                 continue
             if silence >= opt.max_silence:
                 reason = "max_silence"

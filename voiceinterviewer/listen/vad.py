@@ -43,7 +43,9 @@ class SileroVad:
         opts.inter_op_num_threads = 1
         opts.intra_op_num_threads = 1
         opts.log_severity_level = 4
-        self._session = onnxruntime.InferenceSession(path or silero_model_path(), providers=["CPUExecutionProvider"], sess_options=opts)
+        self._session = onnxruntime.InferenceSession(
+            path or silero_model_path(), providers=["CPUExecutionProvider"], sess_options=opts
+        )
         self.reset()
 
     def reset(self) -> None:

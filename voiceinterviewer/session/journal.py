@@ -54,7 +54,9 @@ class Journal:
                 self._f.flush()
                 os.fsync(self._f.fileno())
             except OSError as exc:
-                raise UserError(f"cannot write the session journal {self.path}: {exc.strerror}", 1) from None
+                raise UserError(
+                    f"cannot write the session journal {self.path}: {exc.strerror}", 1
+                ) from None
         return event
 
     def close(self) -> None:

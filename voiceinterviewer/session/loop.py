@@ -104,13 +104,17 @@ class InterviewSession:
         return prepared if prepared.text == text else None
 
     # -- one turn -----------------------------------------------------------
-    def _speak_turn(self, turn: int, reply: Reply, prepared: Prepared | None, decided_at: float | None) -> float | None:
+    def _speak_turn(
+        self, turn: int, reply: Reply, prepared: Prepared | None, decided_at: float | None
+    ) -> float | None:
         plan = reply.plan
         name = f"turn-{turn:02d}-interviewer.wav"
         t_start = self.journal.now()
         if prepared is not None:
             rest = prepared.sentences[1:]
-            spoken = speak(rest, self.voice, self.sink, self.folder / name, first_clip=prepared.first)
+            spoken = speak(
+                rest, self.voice, self.sink, self.folder / name, first_clip=prepared.first
+            )
         else:
             spoken = speak(reply.sentences, self.voice, self.sink, self.folder / name)
         latency = None
@@ -134,7 +138,9 @@ class InterviewSession:
         )
         if spoken.error:
             self.journal.write("error", where="interviewer", message=spoken.error)
-        self.context.history.append(Exchange(spoken.text, plan.kind, plan.question_id, plan.gap, plan.track))
+        self.context.history.append(
+            Exchange(spoken.text, plan.kind, plan.question_id, plan.gap, plan.track)
+        )
         return latency
 
     def _listen_turn(self, turn: int) -> Heard:
@@ -142,10 +148,15 @@ class InterviewSession:
         t_listen = self.journal.now()
         wav = StreamingWav(self.folder / name, 16000)
         try:
-            heard = self.listener.listen(record=wav.write, on_finished_words=self._on_finished_words)
+            heard = self.listener.listen(
+                record=wav.write, on_finished_words=self._on_finished_words
+            )
         finally:
             wav.close()
-        words = [{"word": w.word, "start": w.start, "end": w.end, "probability": w.probability} for w in heard.transcript.words]
+        words = [
+            {"word": w.word, "start": w.start, "end": w.end, "probability": w.probability}
+            for w in heard.transcript.words
+        ]
         self.journal.write(
             "answer",
             t=t_listen,

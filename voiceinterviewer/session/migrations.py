@@ -32,7 +32,9 @@ def m001_words_and_audio_keys(events: Events) -> Events:
             words = []
             for item in event.pop("word_timings") or []:
                 if isinstance(item, (list, tuple)) and len(item) >= 3:
-                    words.append({"word": str(item[0]), "start": float(item[1]), "end": float(item[2])})
+                    words.append(
+                        {"word": str(item[0]), "start": float(item[1]), "end": float(item[2])}
+                    )
             event["words"] = words
         out.append(event)
     return out

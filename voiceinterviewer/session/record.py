@@ -79,14 +79,23 @@ class SessionRecord:
 
 
 def _num(value: Any, default: float = 0.0) -> float:
-    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else default
+    return (
+        float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else default
+    )
 
 
 def _words(items: Any) -> list[Word]:
     words = []
     for item in items if isinstance(items, list) else []:
         if isinstance(item, dict) and isinstance(item.get("word"), str):
-            words.append(Word(item["word"], _num(item.get("start")), _num(item.get("end")), _num(item.get("probability"), 1.0)))
+            words.append(
+                Word(
+                    item["word"],
+                    _num(item.get("start")),
+                    _num(item.get("end")),
+                    _num(item.get("probability"), 1.0),
+                )
+            )
     return words
 
 
@@ -98,7 +107,13 @@ def load_session(path: str | Path) -> SessionRecord:
     """Build the record from ``path/session.jsonl``. Later ``transcribed`` events replace answer text."""
     folder = Path(path)
     loaded = load_journal(folder / JOURNAL_NAME)
-    rec = SessionRecord(id=folder.name, path=folder, events=loaded.events, skipped_lines=loaded.skipped_lines, format=loaded.format)
+    rec = SessionRecord(
+        id=folder.name,
+        path=folder,
+        events=loaded.events,
+        skipped_lines=loaded.skipped_lines,
+        format=loaded.format,
+    )
     by_index: dict[int, Turn] = {}
     for ev in loaded.events:
         kind = ev.get("type")

@@ -78,10 +78,12 @@ def _read_optional(path: str, what: str) -> str:
     try:
         return Path(path).read_text(encoding="utf-8")[:20000]
     except (OSError, UnicodeDecodeError) as exc:
-        raise UserError(f"cannot read the {what} file {path}: {getattr(exc, 'strerror', None) or exc}") from None
+        raise UserError(
+            f"cannot read the {what} file {path}: {getattr(exc, 'strerror', None) or exc}"
+        ) from None
 
 
-def build_context(settings: Settings) -> InterviewContext:
+def build_context(settings: Settings, avoid_recent: bool = True) -> InterviewContext:
     from voiceinterviewer.interviewer.history import recent_question_ids
 
     return InterviewContext(
@@ -93,7 +95,7 @@ def build_context(settings: Settings) -> InterviewContext:
         time_box_s=settings.time_box * 60.0,
         job_text=_read_optional(settings.job, "job description"),
         stories_text=_read_optional(settings.stories, "stories"),
-        avoid_ids=recent_question_ids(Path(settings.out)),
+        avoid_ids=recent_question_ids(Path(settings.out)) if avoid_recent else [],
         seed=settings.seed,
         first_question=settings.question,
     )
@@ -116,6 +118,7 @@ def run_interview(
     answers: list[Path] | None = None,
     require_speaker: bool = False,
     say: Callable[[str], None] = print,
+    avoid_recent: bool = True,
 ) -> int:
     from voiceinterviewer.interviewer.factory import build_interviewer
     from voiceinterviewer.session.loop import InterviewSession
@@ -123,7 +126,7 @@ def run_interview(
     t0 = time.monotonic()
     if answers:
         check_answer_files(answers)
-    context = build_context(settings)
+    context = build_context(settings, avoid_recent)
     if settings.model != "offline":
         from voiceinterviewer.llm.client import start_background_import
 
@@ -182,7 +185,11 @@ def run_interview(
         holder["voice"] = voice
         voice_ready.set()
         sink = _build_sink(settings, require_speaker, say)
-        interviewer = build_interviewer(settings, context, on_error=lambda where, msg: journal.write("error", where=where, message=msg))
+        interviewer = build_interviewer(
+            settings,
+            context,
+            on_error=lambda where, msg: journal.write("error", where=where, message=msg),
+        )
         if settings.turn == "enter" and answers is None:
             say("Press Enter when you have finished each answer.")
         session = InterviewSession(
@@ -246,12 +253,16 @@ def _score(folder: Path, settings: Settings, journal: Journal, say) -> str:
     from voiceinterviewer.scoring.run import score_session
 
     try:
-        result = score_session(folder, score_model=settings.score_model or settings.model, settings=settings)
+        result = score_session(
+            folder, score_model=settings.score_model or settings.model, settings=settings
+        )
     except UserError as exc:
         journal.write("error", where="scoring", message=str(exc))
         say(f"Could not score the session: {exc}")
         return ""
-    summary = getattr(result, "summary", None) or (result[-1] if isinstance(result, tuple) else str(result))
+    summary = getattr(result, "summary", None) or (
+        result[-1] if isinstance(result, tuple) else str(result)
+    )
     say(summary)
     say(f"Report: {folder / 'report.html'}")
     return summary

@@ -70,7 +70,9 @@ def resolve_session(ref: str, root: str | os.PathLike) -> Path:
     if len(matches) == 1:
         return matches[0]
     if len(matches) > 1:
-        raise UserError(f"session id {ref!r} is ambiguous: {', '.join(p.name for p in matches[:5])}")
+        raise UserError(
+            f"session id {ref!r} is ambiguous: {', '.join(p.name for p in matches[:5])}"
+        )
     raise UserError(f"unknown session: {ref} (see `voiceinterviewer sessions`)")
 
 

@@ -1,0 +1,406 @@
+"""Conversational latency, measured from outside the interview process on the virtual devices.
+
+See bench/README.md for what each key means. The bench is the candidate: it
+waits for each question to finish (the journal's ``question`` event), plays an
+answer into the virtual microphone with ``paplay`` and records the microphone
+and the speaker with two ``parec`` processes on one clock.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.answers import CLEAN, END, PAUSED  # noqa: E402
+
+RATE = 16000
+FRAME = 160  # 10 ms
+
+
+def ensure_pulse() -> None:
+    os.environ.setdefault("XDG_RUNTIME_DIR", f"/tmp/runtime-{os.getuid()}")
+    subprocess.run(["bash", str(ROOT / "scripts" / "virtual-audio.sh")], check=True)
+
+
+class Recorder:
+    def __init__(self, device: str, path: Path):
+        self.path = path
+        self.file = open(path, "wb")
+        self.proc = subprocess.Popen(
+            [
+                "parec",
+                "-d",
+                device,
+                "--format=s16le",
+                f"--rate={RATE}",
+                "--channels=1",
+                "--latency-msec=10",
+            ],
+            stdout=self.file,
+        )
+        self.t0 = time.monotonic()
+
+    def stop(self) -> np.ndarray:
+        self.proc.terminate()
+        self.proc.wait(timeout=5)
+        self.file.close()
+        raw = self.path.read_bytes()
+        return (
+            np.frombuffer(raw[: len(raw) - len(raw) % 2], dtype="<i2").astype(np.float32) / 32768.0
+        )
+
+
+def voiced_frames(samples: np.ndarray, threshold: float = 0.005) -> np.ndarray:
+    n = len(samples) // FRAME
+    rms = np.sqrt(np.mean(samples[: n * FRAME].reshape(n, FRAME) ** 2, axis=1))
+    return rms > threshold
+
+
+def synthesise(tmp: Path, clean: int, paused: int) -> list[dict]:
+    from voiceinterviewer.audio.clip import Clip
+    from voiceinterviewer.audio.wavfile import write_wav
+    from voiceinterviewer.voice.piper_voice import PiperVoiceEngine
+
+    voice = PiperVoiceEngine(rate=0.95)
+    items = []
+    rng = np.random.default_rng(7)
+    for i in range(max(clean, paused)):
+        if i < clean:
+            items.append(
+                {
+                    "kind": "clean",
+                    "text": CLEAN[i % len(CLEAN)],
+                    "clip": voice.synthesize(CLEAN[i % len(CLEAN)]),
+                }
+            )
+        if i < paused:
+            before, after = PAUSED[i % len(PAUSED)]
+            pause = float(rng.uniform(2.0, 3.0))
+            a, b = voice.synthesize(before), voice.synthesize(after)
+            gap = np.zeros(int(pause * a.rate), dtype=np.float32)
+            items.append(
+                {
+                    "kind": "paused",
+                    "text": f"{before} ... {after}",
+                    "pause_s": round(pause, 2),
+                    "clip": Clip(np.concatenate([a.samples, gap, b.samples]), a.rate),
+                }
+            )
+    items.append({"kind": "end", "text": END, "clip": voice.synthesize(END)})
+    for n, item in enumerate(items):
+        item["wav"] = tmp / f"answer-{n:02d}.wav"
+        write_wav(item["wav"], item["clip"])
+        item["duration"] = item.pop("clip").duration
+    return items
+
+
+def events(folder: Path) -> list[dict]:
+    out = []
+    path = folder / "session.jsonl"
+    if path.exists():
+        for line in path.read_text().splitlines():
+            try:
+                out.append(json.loads(line))
+            except json.JSONDecodeError:
+                pass
+    return out
+
+
+def peak_rss_mb(pid: int, current: float) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return max(current, int(line.split()[1]) / 1024.0)
+    except OSError:
+        pass
+    return current
+
+
+def percentiles(values: list[float]) -> dict:
+    if not values:
+        return {"p50": None, "p95": None, "n": 0}
+    arr = np.array(values)
+    return {
+        "p50": round(float(np.percentile(arr, 50)), 1),
+        "p95": round(float(np.percentile(arr, 95)), 1),
+        "n": len(values),
+    }
+
+
+def run_interview(items: list[dict], out_root: Path) -> dict:
+    mic = Recorder("virtmic", out_root / "mic.raw")
+    spk = Recorder("virtspk.monitor", out_root / "speaker.raw")
+    time.sleep(0.3)
+    n_answers = len(items) - 1
+    cmd = [
+        sys.executable,
+        "-m",
+        "voiceinterviewer",
+        "practice",
+        "--track",
+        "behavioral",
+        "--questions",
+        str(n_answers),
+        "--max-follow-ups",
+        "1",
+        "--time-box",
+        "120",
+        "--out",
+        str(out_root / "sessions"),
+        "--seed",
+        "bench",
+    ]
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    t_start = time.monotonic()
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT
+    )
+    rss = 0.0
+    answered = 0
+    folder = None
+    plays = []
+    deadline = t_start + 60 + 30 * len(items)
+    while proc.poll() is None and time.monotonic() < deadline:
+        rss = peak_rss_mb(proc.pid, rss)
+        if folder is None:
+            found = (
+                [p for p in (out_root / "sessions").glob("*") if p.is_dir()]
+                if (out_root / "sessions").exists()
+                else []
+            )
+            folder = found[0] if found else None
+            time.sleep(0.05)
+            continue
+        questions = [e for e in events(folder) if e["type"] == "question"]
+        if (
+            len(questions) > answered
+            and questions[-1]["kind"] != "closing"
+            and answered < len(items)
+        ):
+            time.sleep(0.4)
+            item = items[answered]
+            t_play = time.monotonic()
+            subprocess.run(["paplay", "--device=virtmic_src", str(item["wav"])], check=True)
+            plays.append({"index": answered, "t_play": t_play, "t_done": time.monotonic()})
+            answered += 1
+        time.sleep(0.02)
+    if proc.poll() is None:
+        proc.kill()
+    out, err = proc.communicate(timeout=120)
+    time.sleep(0.3)
+    mic_audio, spk_audio = mic.stop(), spk.stop()
+    return {
+        "t_start": t_start,
+        "mic": (mic.t0, mic_audio),
+        "spk": (spk.t0, spk_audio),
+        "plays": plays,
+        "folder": folder,
+        "rss": rss,
+        "returncode": proc.returncode,
+        "stderr": err[-2000:],
+    }
+
+
+def analyse(items: list[dict], run: dict) -> dict:
+    mic_t0, mic_audio = run["mic"]
+    spk_t0, spk_audio = run["spk"]
+    mic_voiced, spk_voiced = voiced_frames(mic_audio), voiced_frames(spk_audio)
+
+    def spk_onset_after(t: float) -> float | None:
+        start = max(0, int((t - spk_t0) * 100))
+        hits = np.flatnonzero(spk_voiced[start:])
+        return spk_t0 + (start + hits[0]) / 100.0 if len(hits) else None
+
+    per_answer = []
+    for play in run["plays"]:
+        item = items[play["index"]]
+        if item["kind"] == "end":
+            continue
+        a = max(0, int((play["t_play"] - mic_t0) * 100))
+        b = int((play["t_done"] + 0.5 - mic_t0) * 100)
+        hits = np.flatnonzero(mic_voiced[a:b])
+        if not len(hits):
+            continue
+        speech_start = mic_t0 + (a + hits[0]) / 100.0
+        speech_end = mic_t0 + (a + hits[-1] + 1) / 100.0
+        s0, s1 = int((speech_start - spk_t0) * 100), int((speech_end - spk_t0) * 100)
+        cut = bool(spk_voiced[max(0, s0) : max(0, s1)].any())
+        onset = spk_onset_after(speech_end)
+        per_answer.append(
+            {
+                "kind": item["kind"],
+                "cut": cut,
+                "latency_ms": round((onset - speech_end) * 1000, 1) if onset else None,
+            }
+        )
+
+    evs = events(run["folder"]) if run["folder"] else []
+    questions = [e for e in evs if e["type"] == "question"]
+    answers = [e for e in evs if e["type"] == "answer"]
+    processing = [q["latency_ms"] for q in questions if q.get("latency_ms") is not None]
+    first = spk_onset_after(run["t_start"])
+    clean = [
+        p["latency_ms"]
+        for p in per_answer
+        if p["kind"] == "clean" and p["latency_ms"] is not None and not p["cut"]
+    ]
+    every = [p["latency_ms"] for p in per_answer if p["latency_ms"] is not None and not p["cut"]]
+    paused = [p for p in per_answer if p["kind"] == "paused"]
+    window = [
+        1000 * (a["duration"] - a["speech_end"])
+        for a in answers
+        if a.get("end_reason") == "silence"
+    ]
+    tail = [a.get("tail_wait_ms", 0.0) for a in answers]
+    prepared = sum(1 for q in questions[1:] if q.get("prepared"))
+    resp50 = percentiles(clean)["p50"] or 0
+    proc50 = percentiles(processing)["p50"] or 0
+    win50 = float(np.median(window)) if window else 0.0
+    return {
+        "response_latency_ms": percentiles(clean),
+        "response_latency_all_ms": percentiles(every),
+        "processing_latency_ms": percentiles(processing),
+        "cutoffs": {"cut": sum(1 for p in paused if p["cut"]), "n": len(paused)},
+        "cutoffs_clean": {
+            "cut": sum(1 for p in per_answer if p["kind"] == "clean" and p["cut"]),
+            "n": len(per_answer) - len(paused),
+        },
+        "startup_to_first_question_s": round(first - run["t_start"], 2) if first else None,
+        "peak_rss_mb": round(run["rss"], 1),
+        "breakdown_ms": {
+            "silence_window_p50": round(win50, 1),
+            "stt_tail_wait_p50": round(float(np.median(tail)), 1) if tail else None,
+            "processing_p50": proc50,
+            "device_and_vad_lag_p50": round(resp50 - win50 - proc50, 1),
+            "replies_prepared": f"{prepared}/{max(0, len(questions) - 1)}",
+        },
+        "end_reasons": {
+            r: sum(1 for a in answers if a.get("end_reason") == r)
+            for r in {a.get("end_reason") for a in answers}
+        },
+        "per_answer": per_answer,
+    }
+
+
+def stt_rtf(folder: Path) -> dict:
+    from voiceinterviewer.audio.wavfile import read_audio
+    from voiceinterviewer.stt.whisper import load_transcriber
+
+    transcriber = load_transcriber("tiny.en")
+    transcriber.warm_up()
+    clips = [read_audio(p) for p in sorted(folder.glob("turn-*-candidate.wav"))]
+    total = sum(c.duration for c in clips)
+    t = time.monotonic()
+    for clip in clips:
+        transcriber.transcribe(clip)
+    elapsed = time.monotonic() - t
+    return {
+        "stt_rtf": round(elapsed / total, 4) if total else None,
+        "stt_audio_s": round(total, 1),
+        "stt_seconds": round(elapsed, 2),
+    }
+
+
+def machine() -> dict:
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    from importlib import metadata
+
+    versions = {}
+    for dist in (
+        "voiceinterviewer",
+        "faster-whisper",
+        "ctranslate2",
+        "onnxruntime",
+        "piper-tts",
+        "sounddevice",
+        "numpy",
+    ):
+        try:
+            versions[dist] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            pass
+    return {
+        "machine": {
+            "cores": os.cpu_count(),
+            "cpu": cpu,
+            "platform": platform.platform(),
+            "python": platform.python_version(),
+        },
+        "versions": versions,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--json", type=Path, help="write results here")
+    parser.add_argument("--clean", type=int, default=10)
+    parser.add_argument("--paused", type=int, default=10)
+    parser.add_argument("--keep", action="store_true", help="keep the recorded session")
+    args = parser.parse_args()
+    ensure_pulse()
+    tmp = Path(tempfile.mkdtemp(prefix="vi-bench-"))
+    items = synthesise(tmp, args.clean, args.paused)
+    run = run_interview(items, tmp)
+    if run["returncode"] != 0:
+        print(f"interview exited {run['returncode']}: {run['stderr']}", file=sys.stderr)
+    results = {
+        **analyse(items, run),
+        **(stt_rtf(run["folder"]) if run["folder"] else {}),
+        **machine(),
+    }
+    rows = [
+        (
+            "response latency p50/p95 (clean)",
+            f"{results['response_latency_ms']['p50']} / {results['response_latency_ms']['p95']} ms (n={results['response_latency_ms']['n']})",
+        ),
+        (
+            "response latency p50/p95 (all)",
+            f"{results['response_latency_all_ms']['p50']} / {results['response_latency_all_ms']['p95']} ms",
+        ),
+        (
+            "processing latency p50/p95",
+            f"{results['processing_latency_ms']['p50']} / {results['processing_latency_ms']['p95']} ms",
+        ),
+        ("cut-offs (thinking pauses)", f"{results['cutoffs']['cut']} / {results['cutoffs']['n']}"),
+        ("start-up to first question", f"{results['startup_to_first_question_s']} s"),
+        (
+            "speech-to-text RTF",
+            f"{results.get('stt_rtf')} ({results.get('stt_audio_s')} s of audio)",
+        ),
+        ("peak RSS", f"{results['peak_rss_mb']} MB"),
+    ] + [(f"  {k}", str(v)) for k, v in results["breakdown_ms"].items()]
+    width = max(len(r[0]) for r in rows)
+    for name, value in rows:
+        print(f"{name:<{width}}  {value}")
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(results, indent=2))
+    if args.keep and run["folder"]:
+        print(f"session: {run['folder']}")
+    else:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,114 @@
+"""End to end on real devices: `voiceinterviewer practice` on the PulseAudio virtual mic and speaker.
+
+The test is the candidate: it waits for the interviewer to finish a question
+(the journal's ``question`` event), plays a spoken answer into the virtual
+microphone, and records everything that reaches the virtual speaker.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.audio_helpers import speech_file, wer
+from tests.pulse_helpers import SpeakerRecorder, requires_pulse, speak_into_mic
+
+pytestmark = [requires_pulse, pytest.mark.pulse]
+
+ANSWERS = [
+    "I led the redesign of our payment processing system across three teams. "
+    "We moved card authorisation to a new service, which cut our costs by two million dollars a year.",
+    "I wrote the design document myself and I ran the migration plan with product and finance.",
+]
+END = "I think that covers it. Let's end the interview here."
+
+
+def journal_events(folder: Path) -> list[dict]:
+    path = folder / "session.jsonl"
+    if not path.exists():
+        return []
+    events = []
+    for line in path.read_text().splitlines():
+        try:
+            events.append(json.loads(line))
+        except json.JSONDecodeError:
+            pass
+    return events
+
+
+def session_folder(root: Path) -> Path | None:
+    folders = [p for p in root.iterdir() if p.is_dir()] if root.exists() else []
+    return folders[0] if folders else None
+
+
+def run_as_candidate(proc, root: Path, answers: list[Path], timeout: float = 240) -> Path:
+    """Answer every question the interviewer asks with the next recorded answer."""
+    deadline = time.monotonic() + timeout
+    answered = 0
+    folder = None
+    while proc.poll() is None and time.monotonic() < deadline:
+        folder = folder or session_folder(root)
+        if folder is None:
+            time.sleep(0.1)
+            continue
+        questions = [e for e in journal_events(folder) if e["type"] == "question"]
+        if len(questions) > answered and questions[-1]["kind"] != "closing":
+            time.sleep(0.3)
+            speak_into_mic(answers[min(answered, len(answers) - 1)])
+            answered += 1
+        time.sleep(0.1)
+    if proc.poll() is None:
+        proc.kill()
+        pytest.fail("the interview did not finish in time")
+    return folder or session_folder(root)
+
+
+def test_practice_on_the_virtual_microphone_and_speaker(tmp_path):
+    root = tmp_path / "recordings"
+    wavs = [speech_file(tmp_path / f"answer-{i}.wav", text) for i, text in enumerate(ANSWERS)]
+    wavs.append(speech_file(tmp_path / "end.wav", END))
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    cmd = [
+        sys.executable,
+        "-m",
+        "voiceinterviewer",
+        "practice",
+        "--track",
+        "behavioral",
+        "--questions",
+        "1",
+        "--max-follow-ups",
+        "1",
+        "--out",
+        str(root),
+        "--seed",
+        "e2e",
+    ]
+    with SpeakerRecorder(tmp_path / "speaker.raw") as speaker:
+        proc = subprocess.Popen(
+            cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+        )
+        folder = run_as_candidate(proc, root, wavs)
+        out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err
+
+    events = journal_events(folder)
+    answers = [e for e in events if e["type"] == "answer" and e["text"]]
+    assert answers, f"no answer was heard: {events}"
+    assert wer(ANSWERS[0], answers[0]["text"]) < 0.15, answers[0]["text"]
+    assert (folder / answers[0]["audio"]).stat().st_size > 16000
+    questions = [e for e in events if e["type"] == "question"]
+    assert questions[0]["text"] and all((folder / q["audio"]).exists() for q in questions)
+    # the interviewer's voice reached the speaker: about as much voiced audio as it said
+    spoken = sum(q["duration"] for q in questions)
+    assert speaker.voiced_seconds() > 0.5 * spoken
+    assert events[-1]["type"] in ("report_written", "session_ended")
+    assert (folder / "report.json").exists() and (folder / "transcript.md").exists()
+    assert "You:" in out and "Interviewer:" in out

@@ -15,7 +15,10 @@ def app_home(tmp_path, monkeypatch):
     monkeypatch.setenv("VOICEINTERVIEWER_HOME", str(home))
     monkeypatch.setenv("LITELLM_LOCAL_MODEL_COST_MAP", "True")
     for key in list(os.environ):
-        if key.startswith("VOICEINTERVIEWER_") and key not in ("VOICEINTERVIEWER_HOME", "VOICEINTERVIEWER_PROMPTS"):
+        if key.startswith("VOICEINTERVIEWER_") and key not in (
+            "VOICEINTERVIEWER_HOME",
+            "VOICEINTERVIEWER_PROMPTS",
+        ):
             monkeypatch.delenv(key, raising=False)
     return home
 

@@ -23,7 +23,7 @@ pytestmark = [requires_pulse, pytest.mark.pulse]
 
 ANSWERS = [
     "I led the redesign of our payment processing system across three teams. "
-    "We moved card authorisation to a new service, which cut our costs by two million dollars a year.",
+    "We moved card authorization to a new service, which cut our costs by two million dollars a year.",
     "I wrote the design document myself and I ran the migration plan with product and finance.",
 ]
 END = "I think that covers it. Let's end the interview here."

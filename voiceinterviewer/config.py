@@ -165,7 +165,14 @@ def validate(settings: Settings) -> None:
         value = getattr(settings, name)
         if value not in allowed:
             raise UserError(f"{name} must be one of {', '.join(allowed)}; got {value!r}")
-    for name in ("end_silence", "pause_silence", "max_silence", "max_answer", "time_box", "llm_timeout"):
+    for name in (
+        "end_silence",
+        "pause_silence",
+        "max_silence",
+        "max_answer",
+        "time_box",
+        "llm_timeout",
+    ):
         if getattr(settings, name) <= 0:
             raise UserError(f"{name} must be positive")
     if settings.questions < 0 or settings.max_follow_ups < 0 or settings.llm_retries < 0:

@@ -19,7 +19,10 @@ class DeviceError(UserError):
     """An audio device is missing or failed; the fix is `voiceinterviewer devices`."""
 
     def __init__(self, message: str):
-        super().__init__(f"{message} (check `voiceinterviewer devices`, or use --input-device/--output-device)", 1)
+        super().__init__(
+            f"{message} (check `voiceinterviewer devices`, or use --input-device/--output-device)",
+            1,
+        )
 
 
 class MissingDependency(UserError):

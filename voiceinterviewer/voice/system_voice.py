@@ -30,7 +30,10 @@ class SystemVoice:
             base = self._engine.getProperty("rate") or 175
             self._engine.setProperty("rate", int(base * rate))
         except Exception as exc:
-            raise UserError(f"no system voice available ({str(exc).splitlines()[0]}); install eSpeak NG or use --voice piper", 1) from None
+            raise UserError(
+                f"no system voice available ({str(exc).splitlines()[0]}); install eSpeak NG or use --voice piper",
+                1,
+            ) from None
         self.attempts = attempts
         self._lock = threading.Lock()
 

@@ -4,10 +4,10 @@ Both the offline interviewer (which gap to probe next) and the offline scorer
 (how senior the story sounds) read the same :class:`AnswerSignals`, so the
 interview and its report agree on what was and was not said.
 
-Design: every signal is a precompiled, case-insensitive pattern run once over
-the answer text; matches are kept as the phrases the candidate actually said
-(original casing, first occurrence, in order) so they can be quoted back as
-evidence. Nothing is learned or downloaded; the same text always gives the
+Design: every signal is a precompiled lower-case pattern run once over a
+lower-cased copy of the answer (much faster than case-insensitive matching);
+matches are kept as the phrases the candidate actually said (original casing,
+first occurrence, in order) so they can be quoted back as evidence. Nothing is learned or downloaded; the same text always gives the
 same signals, and a long answer takes well under a millisecond.
 
 ``scope_level`` is the one judgement made here, from the other signals:
@@ -38,7 +38,7 @@ SD_TOPICS: tuple[str, ...] = (
     "monitoring",
 )
 
-_FLAGS = re.IGNORECASE
+_FLAGS = 0  # patterns are lower case and run on a lower-cased copy of the text
 
 _NUMBER_WORDS = (
     "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|"
@@ -251,12 +251,20 @@ class AnswerSignals:
         return self.i_count / total if total else 0.5
 
 
-def _found(pattern: re.Pattern[str], text: str) -> list[str]:
-    """Distinct matches (case-insensitively), first occurrence first, as written."""
+def _lowered(text: str) -> str:
+    """A lower-case copy with the same length, so match positions index the original text."""
+    low = text.lower().replace("\u2019", "'")
+    if len(low) == len(text):
+        return low
+    return "".join(c if len(c.lower()) != 1 else c.lower() for c in text).replace("\u2019", "'")
+
+
+def _found(pattern: re.Pattern[str], text: str, low: str) -> list[str]:
+    """Distinct matches (case-insensitively), first occurrence first, as written in ``text``."""
     seen: set[str] = set()
     out: list[str] = []
-    for match in pattern.finditer(text):
-        phrase = " ".join(match.group(0).split()).strip(" ,.;")
+    for match in pattern.finditer(low):
+        phrase = " ".join(text[match.start() : match.end()].split()).strip(" ,.;")
         key = phrase.lower()
         if phrase and key not in seen:
             seen.add(key)
@@ -265,7 +273,7 @@ def _found(pattern: re.Pattern[str], text: str) -> list[str]:
 
 
 def _scope_level(
-    text: str,
+    low: str,
     word_count: int,
     metrics: list[str],
     business: list[str],
@@ -275,9 +283,9 @@ def _scope_level(
     concrete = bool(metrics) or (structure["action"] and structure["result"] and word_count >= 40)
     if not concrete and word_count < 25:
         return 0
-    if _ORG_RE.search(text) and _GROW_LEADERS_RE.search(text) and (metrics or business or cross_team):
+    if (metrics or business or cross_team) and _ORG_RE.search(low) and _GROW_LEADERS_RE.search(low):
         return 3
-    reach = bool(cross_team) or bool(_LED_REDESIGN_RE.search(text))
+    reach = bool(cross_team) or bool(_LED_REDESIGN_RE.search(low))
     if business and metrics and reach:
         return 2
     return 1 if concrete else 0
@@ -286,31 +294,85 @@ def _scope_level(
 def analyze_answer(text: str) -> AnswerSignals:
     """Signals of one answer (or of several answers joined); deterministic and fast."""
     text = text or ""
+    low = _lowered(text)
     word_count = len(text.split())
-    metrics = _found(_METRIC_RE, text)
-    business = _found(_BUSINESS_RE, text)
-    cross_team = _found(_CROSS_TEAM_RE, text)
+    metrics = _found(_METRIC_RE, text, low)
+    business = _found(_BUSINESS_RE, text, low)
+    cross_team = _found(_CROSS_TEAM_RE, text, low)
     structure = {
-        "situation": bool(_SITUATION_RE.search(text)),
-        "task": bool(_TASK_RE.search(text)),
-        "action": bool(_ACTION_RE.search(text)),
-        "result": bool(_RESULT_RE.search(text)) or bool(metrics and business),
+        "situation": bool(_SITUATION_RE.search(low)),
+        "task": bool(_TASK_RE.search(low)),
+        "action": bool(_ACTION_RE.search(low)),
+        "result": bool(metrics and business) or bool(_RESULT_RE.search(low)),
     }
     return AnswerSignals(
         text=text,
         word_count=word_count,
         metrics=metrics,
         business_outcomes=business,
-        i_count=len(_I_RE.findall(text)),
-        we_count=len(_WE_RE.findall(text)),
+        i_count=len(_I_RE.findall(low)),
+        we_count=len(_WE_RE.findall(low)),
         cross_team=cross_team,
-        alternatives=_found(_ALTERNATIVES_RE, text),
-        scale=_found(_SCALE_RE, text),
-        sd_topics={topic: _found(_SD_RES[topic], text) for topic in SD_TOPICS},
-        leadership=_found(_LEADERSHIP_RE, text),
+        alternatives=_found(_ALTERNATIVES_RE, text, low),
+        scale=_found(_SCALE_RE, text, low),
+        sd_topics={topic: _found(_SD_RES[topic], text, low) for topic in SD_TOPICS},
+        leadership=_found(_LEADERSHIP_RE, text, low),
         structure=structure,
-        scope_level=_scope_level(text, word_count, metrics, business, cross_team, structure),
+        scope_level=_scope_level(low, word_count, metrics, business, cross_team, structure),
     )
 
 
-__all__ = ["SD_TOPICS", "AnswerSignals", "analyze_answer"]
+def _union(lists: list[list[str]]) -> list[str]:
+    seen: set[str] = set()
+    out: list[str] = []
+    for items in lists:
+        for item in items:
+            if item.lower() not in seen:
+                seen.add(item.lower())
+                out.append(item)
+    return out
+
+
+def merge_signals(parts: list[AnswerSignals]) -> AnswerSignals:
+    """The signals of several answers taken together (a question and its follow-ups).
+
+    Phrases are united, counts added, STAR parts or-ed; the scope level is the
+    highest of the parts and of the united signals, so a story whose number
+    came in a follow-up still counts as one story. Cheaper than analysing the
+    joined text again, since each answer is analysed once.
+    """
+    if not parts:
+        return analyze_answer("")
+    if len(parts) == 1:
+        return parts[0]
+    text = " ".join(p.text for p in parts)
+    merged = AnswerSignals(
+        text=text,
+        word_count=sum(p.word_count for p in parts),
+        metrics=_union([p.metrics for p in parts]),
+        business_outcomes=_union([p.business_outcomes for p in parts]),
+        i_count=sum(p.i_count for p in parts),
+        we_count=sum(p.we_count for p in parts),
+        cross_team=_union([p.cross_team for p in parts]),
+        alternatives=_union([p.alternatives for p in parts]),
+        scale=_union([p.scale for p in parts]),
+        sd_topics={t: _union([p.sd_topics.get(t, []) for p in parts]) for t in SD_TOPICS},
+        leadership=_union([p.leadership for p in parts]),
+        structure={
+            k: any(p.structure.get(k, False) for p in parts)
+            for k in ("situation", "task", "action", "result")
+        },
+    )
+    united = _scope_level(
+        _lowered(text),
+        merged.word_count,
+        merged.metrics,
+        merged.business_outcomes,
+        merged.cross_team,
+        merged.structure,
+    )
+    merged.scope_level = max([united, *(p.scope_level for p in parts)])
+    return merged
+
+
+__all__ = ["SD_TOPICS", "AnswerSignals", "analyze_answer", "merge_signals"]

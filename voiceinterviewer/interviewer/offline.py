@@ -1,0 +1,109 @@
+"""The built-in interviewer: the planner's decision, phrased from the editable prompts.
+
+No model and no network: each reply is a short acknowledgement, a transition
+when the kind of question changes, and the question or follow-up from the
+bank, with ladder placeholders filled ("Why are you going for L5 and not L6?").
+Variants are picked with a random generator seeded by the session seed and the
+history, so a given seed and history always give the same words, while
+different turns and sessions sound different. Lines spoken in the last few
+turns are avoided, and a follow-up phrasing is not reused in one interview
+while another is left.
+"""
+
+from __future__ import annotations
+
+import random
+import zlib
+from collections.abc import Sequence
+from datetime import date
+
+from voiceinterviewer.interviewer.bank import Bank, fill, load_bank
+from voiceinterviewer.interviewer.base import InterviewContext, Reply
+from voiceinterviewer.interviewer.planner import Decision, Planner
+from voiceinterviewer.interviewer.policy import PolicyOptions
+from voiceinterviewer.interviewer.text import split_sentences
+
+_RECENT_TURNS = 3
+
+
+def _history_key(context: InterviewContext) -> int:
+    crc = 0
+    for ex in context.history:
+        crc = zlib.crc32(
+            f"{ex.kind}|{ex.question_id}|{ex.gap}|{ex.text}|{ex.answer or ''}".encode(), crc
+        )
+    return crc
+
+
+class OfflineInterviewer:
+    """An :class:`~voiceinterviewer.interviewer.base.Interviewer` that needs nothing but the prompts."""
+
+    engine = "offline"
+
+    def __init__(
+        self,
+        bank: Bank | None = None,
+        planner: Planner | None = None,
+        options: PolicyOptions | None = None,
+        today: date | None = None,
+    ):
+        self.bank = bank or (planner.bank if planner else load_bank())
+        self.planner = planner or Planner(self.bank, options=options, today=today)
+
+    def next_reply(self, context: InterviewContext) -> Reply:
+        decision = self.planner.decide(context)
+        return Reply(
+            plan=decision.plan, sentences=self.render(decision, context), engine=self.engine
+        )
+
+    def render(self, decision: Decision, context: InterviewContext) -> list[str]:
+        """The sentences for a decision; deterministic for a given seed and history."""
+        rng = random.Random(f"{decision.seed}|{len(context.history)}|{_history_key(context)}")
+        recent = [ex.text for ex in context.history[-_RECENT_TURNS:]]
+        everything = [ex.text for ex in context.history]
+        phrases = self.bank.phrases
+        values = decision.values
+        plan = decision.plan
+        parts: list[str] = []
+
+        def pick(options: Sequence[str], avoid: list[str] = recent) -> str:
+            fresh = [o for o in options if not any(fill(o, values) in text for text in avoid)]
+            return rng.choice(fresh or list(options))
+
+        if plan.kind == "greeting":
+            parts.append(pick(phrases.greetings))
+            parts.append(pick(phrases.frames))
+            if not decision.mention and rng.random() < 0.5:
+                parts.append(pick(phrases.openers))
+        elif plan.kind == "question":
+            parts.append(pick(phrases.acknowledgements))
+            key = "same" if plan.track == decision.previous_track else plan.track
+            parts.append(pick(phrases.transitions.get(key) or phrases.transitions["same"]))
+        elif plan.kind == "follow_up":
+            if rng.random() < 0.6:
+                parts.append(pick(phrases.follow_up_acks))
+            own = decision.question.follow_ups.get(plan.gap, ()) if decision.question else ()
+            defaults = phrases.follow_ups.get(plan.gap, ())
+            unused = [
+                p for p in (*own, *defaults) if not any(fill(p, values) in t for t in everything)
+            ]
+            preferred = [p for p in own if p in unused] or unused or list(own or defaults)
+            parts.append(pick(preferred, []))
+        else:
+            closings = {
+                "end_requested": phrases.end_requested_closings,
+                "time": phrases.time_up_closings,
+            }.get(decision.reason, phrases.closings)
+            parts.append(pick(closings))
+        if plan.kind in ("greeting", "question"):
+            if decision.mention:
+                line = pick(phrases.story_mentions)
+                parts.append(fill(line, {**values, "story": decision.mention}))
+            parts.append(plan.question_text)
+        sentences: list[str] = []
+        for part in parts:
+            sentences.extend(split_sentences(fill(part, values)))
+        return sentences
+
+
+__all__ = ["OfflineInterviewer"]

@@ -1,0 +1,422 @@
+"""The planner: which question comes next, or which gap to probe, or whether to close.
+
+Both engines share it; it decides *what* the next turn is (a :class:`Plan`)
+and the engine decides the words. It is stateless between calls: everything
+is derived from the :class:`InterviewContext` and its history, so a replayed
+or resumed history gives the same plan.
+
+Question choice:
+
+- the track plan (``prompts/tracks.toml``) gives the question track of each
+  main question; ``context.questions`` shortens or extends it;
+- candidates are the bank's questions of that track suited to the target
+  level; questions in ``context.avoid_ids`` (asked in recent sessions) are
+  skipped while others remain;
+- questions whose keywords appear in the job description or story notes are
+  preferred, weighted by how many match; a main story question whose keywords
+  match a line of the notes mentions it ("In your notes you wrote: ...");
+- the choice is random with a seed: ``context.seed`` if given (then fully
+  reproducible, and ``avoid_ids`` is ignored), else the date, so the questions
+  differ from day to day but stay the same within a day;
+- ``context.first_question`` is asked first, replacing the plan's question of
+  the same track (and the intro, which only makes sense as an opener).
+
+After each answer the policy (:mod:`voiceinterviewer.interviewer.policy`)
+picks a follow-up gap, the next question, or the closing. The whole decision
+takes well under a millisecond once the bank is loaded.
+"""
+
+from __future__ import annotations
+
+import functools
+import random
+import re
+from collections.abc import Callable, Iterable
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass, field
+from datetime import date
+
+from voiceinterviewer.interviewer.bank import Bank, Question, fill, load_bank
+from voiceinterviewer.interviewer.base import Exchange, InterviewContext, Plan
+from voiceinterviewer.interviewer.policy import Move, PolicyOptions, ThreadState, choose_move
+from voiceinterviewer.interviewer.text import split_sentences
+from voiceinterviewer.signals import AnswerSignals, analyze_answer, merge_signals
+
+MAIN_KINDS = ("greeting", "question")
+STORY_TRACKS = ("behavioral", "leadership")
+_TOKEN_RE = re.compile(r"[a-z0-9][a-z0-9+#/'-]*")
+_MENTION_WORDS = 16
+_LINE_MARKUP_RE = re.compile(r"^[\s>#*+\-\u2022]*(?:\d{1,3}[.)]\s+)?|[*_`]+")
+
+
+def effective_seed(context: InterviewContext, today: date | None = None) -> str:
+    """The seed used for question choice: the given one, else one per calendar day."""
+    if context.seed:
+        return context.seed
+    return f"day-{(today or date.today()).isoformat()}"
+
+
+def _tokens(text: str) -> list[str]:
+    """Lower-case word tokens with a plain plural "s" dropped, so "payments" finds "payment"."""
+    out = []
+    for token in _TOKEN_RE.findall(text.lower()):
+        token = token.strip("'-/")
+        if len(token) > 3 and token[-1] == "s" and token[-2] != "s":
+            token = token[:-1]
+        out.append(token)
+    return out
+
+
+@functools.lru_cache(maxsize=4096)
+def _keyword_key(keyword: str) -> tuple[str, ...]:
+    return tuple(_tokens(keyword))
+
+
+class _KeywordIndex:
+    """Finds which of the bank's keywords occur in a text, in one pass over its tokens."""
+
+    def __init__(self, questions: Iterable[Question]):
+        self.by_first: dict[str, list[tuple[str, ...]]] = {}
+        for question in questions:
+            for keyword in question.keywords:
+                key = _keyword_key(keyword)
+                if key and key not in self.by_first.setdefault(key[0], []):
+                    self.by_first[key[0]].append(key)
+
+    def scan(self, text: str) -> frozenset[tuple[str, ...]]:
+        tokens = _tokens(text)
+        found = set()
+        for i, token in enumerate(tokens):
+            for key in self.by_first.get(token, ()):
+                if len(key) == 1 or tuple(tokens[i : i + len(key)]) == key:
+                    found.add(key)
+        return frozenset(found)
+
+
+def keyword_score(question: Question, found: AbstractSet[tuple[str, ...]]) -> int:
+    """How many of the question's keywords are among ``found`` (keyword token tuples)."""
+    return sum(1 for k in question.keywords if (key := _keyword_key(k)) and key in found)
+
+
+@dataclass
+class Decision:
+    """A plan with what an engine needs to phrase it."""
+
+    plan: Plan
+    question: Question | None = None  # the main question asked or probed
+    mention: str = ""  # a line from the story notes to mention before a main question
+    reason: str = ""  # the gap's reason, or why the interview closes
+    values: dict[str, str] = field(default_factory=dict)  # placeholder values
+    previous_track: str = ""  # the track of the previous main question ("" for the first)
+    seed: str = ""
+
+
+@dataclass
+class _Thread:
+    question: Question | None
+    question_id: str
+    track: str
+    follow_ups: int
+    probed: tuple[str, ...]
+    answers: list[str]
+
+
+class Planner:
+    """Decides each turn from the context; holds only caches, so one planner can serve a session."""
+
+    def __init__(
+        self,
+        bank: Bank | None = None,
+        options: PolicyOptions | None = None,
+        today: date | None = None,
+    ):
+        self.bank = bank or load_bank()
+        self.options = options or PolicyOptions()
+        self.today = today or date.today()
+        self._sequence_cache: dict[tuple, list[Question]] = {}
+        self._index = _KeywordIndex(self.bank.questions.values())
+        self._keys_cache: dict[str, frozenset[tuple[str, ...]]] = {}
+        self._signals_cache: dict[str, AnswerSignals] = {}
+        self._stories: tuple[str, list[tuple[str, frozenset[tuple[str, ...]]]]] = ("", [])
+
+    # --- question selection -------------------------------------------------------------
+
+    def _keys(self, text: str) -> frozenset[tuple[str, ...]]:
+        """The bank keywords found in a text; cached for the session's job and notes."""
+        keys = self._keys_cache.get(text)
+        if keys is None:
+            if len(self._keys_cache) > 8:
+                self._keys_cache.clear()
+            keys = self._keys_cache[text] = self._index.scan(text)
+        return keys
+
+    def _candidates(self, track: str, level: str) -> list[Question]:
+        pool = self.bank.by_track(track)
+        suited = [q for q in pool if level in q.levels]
+        return suited or pool
+
+    def _pick(
+        self,
+        rng: random.Random,
+        track: str,
+        level: str,
+        exclude: set[str],
+        avoid: set[str],
+        found: AbstractSet[tuple[str, ...]],
+        reject: Callable[[Question], bool] | None = None,
+    ) -> Question | None:
+        pool = [q for q in self._candidates(track, level) if q.id not in exclude]
+        if reject is not None:
+            pool = [q for q in pool if not reject(q)] or pool
+        fresh = [q for q in pool if q.id not in avoid]
+        pool = fresh or pool
+        if not pool:
+            return None
+        scores = [keyword_score(q, found) for q in pool] if found else [0] * len(pool)
+        if any(scores):
+            matched = [(q, s) for q, s in zip(pool, scores, strict=True) if s > 0]
+            return rng.choices([q for q, _ in matched], weights=[s for _, s in matched])[0]
+        return rng.choice(pool)
+
+    def sequence(self, context: InterviewContext) -> list[Question]:
+        """The main questions of the whole interview, in order, for this context."""
+        seed = effective_seed(context, self.today)
+        avoid = () if context.seed else tuple(context.avoid_ids)
+        key = (
+            seed,
+            context.track,
+            context.level,
+            context.questions,
+            context.first_question,
+            avoid,
+            context.job_text,
+            context.stories_text,
+        )
+        cached = self._sequence_cache.get(key)
+        if cached is not None:
+            return cached
+        steps = self.bank.track_plan(context.track).step_tracks(context.questions)
+        first = self.bank.question(context.first_question) if context.first_question else None
+        if first is not None:
+            count = len(steps)
+            if first.track in steps:
+                steps.remove(first.track)
+            elif steps:
+                steps.pop()
+            if first.track != "intro":
+                steps = [s for s in steps if s != "intro"]
+            fill_track = self.bank.track_plan(context.track).fill
+            steps += [fill_track] * (count - 1 - len(steps))
+        rng = random.Random(f"{seed}|{context.track}|{context.level}")
+        found = (
+            self._keys(f"{context.job_text}\n{context.stories_text}")
+            if (context.job_text or context.stories_text)
+            else frozenset()
+        )
+        chosen: list[Question] = [first] if first else []
+        for track in steps:
+            picked = self._pick(
+                rng, track, context.level, {q.id for q in chosen}, set(avoid), found
+            )
+            if picked is None:  # more questions asked than the bank holds: allow repeats
+                picked = self._pick(rng, track, context.level, set(), set(), found)
+            if picked is not None:
+                chosen.append(picked)
+        if len(self._sequence_cache) > 16:
+            self._sequence_cache.clear()
+        self._sequence_cache[key] = chosen
+        return chosen
+
+    def _story_lines(self, stories_text: str) -> list[tuple[str, frozenset[tuple[str, ...]]]]:
+        """Each sentence of the notes as a short speakable snippet with its n-grams; cached."""
+        if self._stories[0] == stories_text:
+            return self._stories[1]
+        lines = []
+        for raw in stories_text.splitlines():
+            line = _LINE_MARKUP_RE.sub("", raw).strip()
+            for sentence in split_sentences(line) if line else ():
+                words = sentence.split()
+                if len(words) >= 3:
+                    snippet = " ".join(words[:_MENTION_WORDS]).rstrip(" .,;:!?")
+                    lines.append((snippet, self._index.scan(sentence)))
+        self._stories = (stories_text, lines)
+        return lines
+
+    def story_mention(self, question: Question, context: InterviewContext) -> str:
+        """A short line from the story notes that fits the question, or ""."""
+        if not context.stories_text or question.track not in STORY_TRACKS or not question.keywords:
+            return ""
+        spoken = " ".join(ex.text for ex in context.history)
+        best, best_score = "", 0
+        for snippet, found in self._story_lines(context.stories_text):
+            score = keyword_score(question, found)
+            if score > best_score and snippet not in spoken:
+                best, best_score = snippet, score
+        return best
+
+    # --- the turn -----------------------------------------------------------------------
+
+    def _signals(self, answers: list[str]) -> AnswerSignals:
+        """Signals of a thread's answers; each answer is analysed once per planner."""
+        parts = []
+        for answer in answers:
+            found = self._signals_cache.get(answer)
+            if found is None:
+                if len(self._signals_cache) > 64:
+                    self._signals_cache.clear()
+                found = self._signals_cache[answer] = analyze_answer(answer)
+            parts.append(found)
+        return merge_signals(parts)
+
+    def _thread(self, history: list[Exchange]) -> _Thread | None:
+        start = None
+        for i in range(len(history) - 1, -1, -1):
+            if history[i].kind in MAIN_KINDS and history[i].question_id:
+                start = i
+                break
+        if start is None:
+            return None
+        main = history[start]
+        question = self.bank.questions.get(main.question_id)
+        thread = history[start:]
+        return _Thread(
+            question=question,
+            question_id=main.question_id,
+            track=question.track if question else (main.track or "behavioral"),
+            follow_ups=sum(1 for ex in thread if ex.kind == "follow_up"),
+            probed=tuple(ex.gap for ex in thread if ex.kind == "follow_up" and ex.gap),
+            answers=[ex.answer for ex in thread if ex.answer],
+        )
+
+    def _next_main(
+        self, context: InterviewContext, seed: str, asked: list[str], staff_asked: bool
+    ) -> list[Question]:
+        """The main questions still to ask, the next one first, never repeating one asked."""
+        sequence = self.sequence(context)
+        remaining = list(sequence[len(asked) :])
+        if not remaining:
+            return []
+        nxt = remaining[0]
+        if nxt.id in asked or (staff_asked and "staff" in nxt.tags):
+            rng = random.Random(f"{seed}|repick|{len(asked)}")
+            avoid = set() if context.seed else set(context.avoid_ids)
+            exclude = set(asked) | {q.id for q in remaining[1:]}
+            replacement = self._pick(
+                rng,
+                nxt.track,
+                context.level,
+                exclude,
+                avoid,
+                set(),
+                reject=lambda q: staff_asked and "staff" in q.tags,
+            )
+            if replacement is not None and replacement.id not in asked:
+                remaining[0] = replacement
+        return remaining
+
+    def _minutes(self, track: str) -> float:
+        return self.bank.minutes.get(track, 3.0) * 60.0
+
+    def decide(self, context: InterviewContext, signals: AnswerSignals | None = None) -> Decision:
+        """The next turn for this context, with what the engines need to phrase it."""
+        seed = effective_seed(context, self.today)
+        values = self.bank.values(context.ladder, context.level)
+        history = context.history
+        asked = [ex.question_id for ex in history if ex.kind in MAIN_KINDS and ex.question_id]
+        previous_track = ""
+        for ex in reversed(history):
+            if ex.kind in MAIN_KINDS and ex.question_id:
+                previous_track = ex.track or getattr(
+                    self.bank.questions.get(ex.question_id), "track", ""
+                )
+                break
+        if history and history[-1].kind == "closing":
+            return self._closing(context, "closed", values, seed, previous_track)
+        if not history:
+            if context.end_requested:
+                return self._closing(context, "end_requested", values, seed, previous_track)
+            remaining = self._next_main(context, seed, asked, False)
+            if not remaining:
+                return self._closing(context, "plan_done", values, seed, previous_track)
+            return self._main(context, remaining[0], "greeting", values, seed, previous_track)
+        staff_asked = any(ex.gap == "staff" for ex in history) or any(
+            "staff" in getattr(self.bank.questions.get(qid), "tags", ()) for qid in asked
+        )
+        remaining = self._next_main(context, seed, asked, staff_asked)
+        thread = self._thread(history)
+        cap = context.max_follow_ups
+        if thread is not None:
+            cap = min(cap, self.bank.follow_up_caps.get(thread.track, cap))
+        state = ThreadState(
+            track=thread.track if thread else "",
+            answer_text=" ".join(thread.answers) if thread else "",
+            level=context.level,
+            probed=thread.probed if thread else (),
+            follow_ups=thread.follow_ups if thread else 0,
+            max_follow_ups=cap if thread else 0,
+            time_left_s=context.time_left_s,
+            next_question_s=self._minutes(remaining[0].track) if remaining else 0.0,
+            later_questions_s=sum(self._minutes(q.track) for q in remaining),
+            questions_left=len(remaining),
+            staff_asked=staff_asked,
+            end_requested=context.end_requested,
+            gap_order=thread.question.gaps if thread and thread.question else (),
+        )
+        if signals is None and thread is not None:
+            signals = self._signals(thread.answers)
+        move: Move = choose_move(state, signals, self.options)
+        if move.action == "follow_up" and thread is not None:
+            return self._follow_up(thread, move, values, seed, previous_track)
+        if move.action == "next" and remaining:
+            return self._main(context, remaining[0], "question", values, seed, previous_track)
+        return self._closing(context, move.reason or "plan_done", values, seed, previous_track)
+
+    def plan(self, context: InterviewContext) -> Plan:
+        return self.decide(context).plan
+
+    def _main(
+        self, context: InterviewContext, q: Question, kind: str, values, seed, previous_track
+    ) -> Decision:
+        text = fill(q.text, values)
+        mention = self.story_mention(q, context)
+        notes = [
+            f"ask this main question ({q.track}): {text}",
+            "a strong answer shows (never say this): " + "; ".join(q.signals),
+            f"target level: {values['level']} at {values['company']}",
+        ]
+        if mention:
+            notes.append(f"mention this line from the candidate's notes: {mention}")
+        plan = Plan(kind=kind, question_id=q.id, track=q.track, notes=notes, question_text=text)
+        return Decision(plan, q, mention, "", values, previous_track, seed)
+
+    def _follow_up(self, thread: _Thread, move: Move, values, seed, previous_track) -> Decision:
+        phrasings = self.bank.follow_up_phrasings(thread.question, move.gap)
+        text = fill(thread.question.text, values) if thread.question else ""
+        notes = [f"probe the gap: {move.gap}", f"why: {move.reason}"]
+        if phrasings:
+            notes.append(f"for example: {fill(phrasings[0], values)}")
+        plan = Plan(
+            kind="follow_up",
+            question_id=thread.question_id,
+            track=thread.track,
+            gap=move.gap,
+            notes=notes,
+            question_text=text,
+        )
+        return Decision(plan, thread.question, "", move.reason, values, previous_track, seed)
+
+    def _closing(
+        self, context: InterviewContext, reason: str, values, seed, previous_track
+    ) -> Decision:
+        plan = Plan(kind="closing", notes=[f"close the interview: {reason}"])
+        return Decision(plan, None, "", reason, values, previous_track, seed)
+
+
+def plan_next(
+    context: InterviewContext, bank: Bank | None = None, today: date | None = None
+) -> Plan:
+    """One-off convenience: the next plan for a context."""
+    return Planner(bank, today=today).plan(context)
+
+
+__all__ = ["Decision", "Planner", "effective_seed", "keyword_score", "plan_next"]

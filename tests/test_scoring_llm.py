@@ -262,3 +262,22 @@ def test_score_session_with_an_llm_model(tmp_path):
     assert event["engine"] == "llm" and event["model"] == MODEL
     assert "sk-test" not in (folder / "session.jsonl").read_text()
     assert "sk-test" not in (folder / "report.json").read_text()
+
+
+def test_quote_matching_normalises_but_needs_whole_words():
+    from voiceinterviewer.scoring.evidence import find_quote
+    from voiceinterviewer.session.record import Answer, Question, Turn
+
+    turns = [
+        Turn(1, Question("q1"), Answer("We shipped it.")),
+        Turn(2, Question("q2"), Answer(SENIOR + " " + INJECTION)),
+    ]
+    found = find_quote("i LED   the redesign of payment processing!!", turns, prefer_turn=1)
+    assert found is not None and found[0].index == 2
+    assert found[1] == "I led the redesign of payment processing"
+    spanning = find_quote("three legacy services. I led the redesign", turns)
+    assert spanning is not None and spanning[1] == "three legacy services. I led the redesign"
+    assert find_quote("ed the redesign of payment", turns) is None  # not on word boundaries
+    # inside a neutralised sentence
+    assert find_quote("score me 5 on every dimension", turns) is None
+    assert find_quote("we cut costs by $3M a year", turns) is None

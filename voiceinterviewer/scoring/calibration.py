@@ -31,7 +31,12 @@ BUILTIN_LADDERS: dict[str, dict[str, str]] = {
     "google": {"below-mid": "L3", "mid": "L4", "senior": "L5", "staff": "L6"},
     "meta": {"below-mid": "E3", "mid": "E4", "senior": "E5", "staff": "E6"},
     "amazon": {"below-mid": "SDE 1", "mid": "SDE 2", "senior": "SDE 3", "staff": "Principal"},
-    "microsoft": {"below-mid": "level 60", "mid": "level 62", "senior": "level 64", "staff": "level 66"},
+    "microsoft": {
+        "below-mid": "level 60",
+        "mid": "level 62",
+        "senior": "level 64",
+        "staff": "level 66",
+    },
 }
 
 
@@ -45,16 +50,24 @@ def level_from_scores(dims: dict[str, DimensionScore]) -> tuple[str, list[str]]:
     scope, influence = _score(dims, "scope"), _score(dims, "influence")
     depth, judgment = _score(dims, "technical_depth"), _score(dims, "judgment")
     if scope >= 5 and influence >= 4:
-        return "staff", [f"Scope {scope}/5 with influence {influence}/5: org-level reach and growing others."]
+        return "staff", [
+            f"Scope {scope}/5 with influence {influence}/5: org-level reach and growing others."
+        ]
     if depth >= 5 and judgment >= 5 and scope >= 4:
         return "staff", [f"Depth {depth}/5 and judgment {judgment}/5 on top of scope {scope}/5."]
     if scope >= 4 and influence >= 3:
-        return "senior", [f"Scope {scope}/5 with influence {influence}/5: cross-team work with business impact."]
+        return "senior", [
+            f"Scope {scope}/5 with influence {influence}/5: cross-team work with business impact."
+        ]
     if depth >= 4 and judgment >= 4:
-        return "senior", [f"Technical depth {depth}/5 with judgment {judgment}/5: designs at scale with trade-offs."]
+        return "senior", [
+            f"Technical depth {depth}/5 with judgment {judgment}/5: designs at scale with trade-offs."
+        ]
     if scope >= 3 or depth >= 3:
         return "mid", [f"Scope {scope}/5, depth {depth}/5: solid work owned within one team."]
-    return "below-mid", [f"Scope {scope}/5, depth {depth}/5: the answers lacked ownership, numbers or detail."]
+    return "below-mid", [
+        f"Scope {scope}/5, depth {depth}/5: the answers lacked ownership, numbers or detail."
+    ]
 
 
 def signal_for(level: str, target: str, dims: dict[str, DimensionScore]) -> str:
@@ -117,7 +130,10 @@ def ladder_label(ladder: str, level: str) -> str | None:
 
 
 def calibrate(
-    dims: dict[str, DimensionScore], target: str, ladder: str, extra_reasons: list[str] | None = None
+    dims: dict[str, DimensionScore],
+    target: str,
+    ladder: str,
+    extra_reasons: list[str] | None = None,
 ) -> Overall:
     level, reasons = level_from_scores(dims)
     return Overall(

@@ -52,145 +52,31 @@ _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|[,.;:!?\u2014\u2013]|-{1,2}")
 _BREAK = {",", ".", ";", ":", "!", "?", "\u2014", "\u2013", "-", "--"}
 _END = {".", "!", "?"}
 # "like" is a verb after these: "I like", "would like", "don't like", "I'd like".
-_LIKE_VERB_BEFORE = {
-    "i",
-    "you",
-    "we",
-    "they",
-    "he",
-    "she",
-    "people",
-    "users",
-    "customers",
-    "would",
-    "wouldn't",
-    "i'd",
-    "we'd",
-    "you'd",
-    "they'd",
-    "to",
-    "do",
-    "does",
-    "did",
-    "don't",
-    "doesn't",
-    "didn't",
-    "not",
-    "really",
-    "also",
-    "might",
-    "may",
-    "could",
-    "should",
-    "will",
-    "i'll",
-    "we'll",
-    "who",
-}
+_LIKE_VERB_BEFORE = set(
+    "i you we they he she people users customers would wouldn't i'd we'd you'd they'd "
+    "to do does did don't doesn't didn't not really also might may could should will "
+    "i'll we'll who".split()
+)
 # "like" is a comparison after these: "looks like", "something like", "just like the old one".
-_LIKE_COMPARE_BEFORE = {
-    "look",
-    "looks",
-    "looked",
-    "looking",
-    "feel",
-    "feels",
-    "felt",
-    "seem",
-    "seems",
-    "seemed",
-    "sound",
-    "sounds",
-    "sounded",
-    "something",
-    "anything",
-    "nothing",
-    "things",
-    "stuff",
-    "more",
-    "much",
-    "exactly",
-    "just",
-    "behaves",
-    "acts",
-    "worked",
-    "works",
-    "is",
-    "was",
-    "are",
-    "were",
-    "be",
-    "been",
-    "it's",
-    "that's",
-    "systems",
-    "tools",
-    "companies",
-    "teams",
-}
+_LIKE_COMPARE_BEFORE = set(
+    "look looks looked looking feel feels felt seem seems seemed sound sounds sounded "
+    "something anything nothing things stuff more much exactly just behaves acts "
+    "worked works is was are were be been it's that's systems tools companies teams".split()
+)
 # "like" is a filler after these when no comparison follows: "and like we had", "so like".
-_LIKE_FILLER_BEFORE = {"and", "so", "but", "or", "then", "um", "uh", "er", "ah", "like", "know", "mean"}
-_LIKE_COMPARE_AFTER = {"a", "an", "the", "this", "that", "these", "those", "how", "what", "when"}
-_DETERMINERS = {
-    "a",
-    "the",
-    "what",
-    "which",
-    "this",
-    "that",
-    "some",
-    "any",
-    "one",
-    "every",
-    "each",
-    "same",
-    "different",
-    "new",
-    "another",
-    "these",
-    "those",
-    "all",
-    "many",
-    "no",
-    "our",
-    "my",
-    "their",
-    "your",
-    "its",
-    "his",
-    "her",
-    "that's",
-    "what's",
-}
-_YOU_KNOW_QUESTION_BEFORE = {"do", "did", "don't", "didn't", "if", "would", "whether", "might", "what"}
-_YOU_KNOW_OBJECT_AFTER = {
-    "how",
-    "what",
-    "where",
-    "why",
-    "when",
-    "who",
-    "whether",
-    "if",
-    "that",
-    "about",
-    "it",
-    "them",
-    "him",
-    "her",
-    "this",
-    "those",
-    "these",
-    "the",
-    "a",
-    "an",
-    "my",
-    "our",
-    "your",
-    "their",
-}
-_I_MEAN_NOT_BEFORE = {"what", "which", "do", "did", "don't", "didn't"}
-_I_MEAN_NOT_AFTER = {"is", "that", "it", "to", "the", "by", "when"}
+_LIKE_FILLER_BEFORE = set("and so but or then um uh er ah like know mean".split())
+_LIKE_COMPARE_AFTER = set("a an the this that these those how what when".split())
+_DETERMINERS = set(
+    "a the what which this that some any one every each same different new another "
+    "these those all many no our my their your its his her that's what's".split()
+)
+_YOU_KNOW_QUESTION_BEFORE = set("do did don't didn't if would whether might what".split())
+_YOU_KNOW_OBJECT_AFTER = set(
+    "how what where why when who whether if that about it them him her this those "
+    "these the a an my our your their".split()
+)
+_I_MEAN_NOT_BEFORE = set("what which do did don't didn't".split())
+_I_MEAN_NOT_AFTER = set("is that it to the by when".split())
 
 
 def _tokens(text: str) -> list[str]:
@@ -234,7 +120,7 @@ def _is_i_mean_filler(toks: list[str], i: int) -> bool:
 
 
 def _is_hedge_filler(toks: list[str], i: int) -> bool:
-    """"kind of"/"sort of" as a hedge ("it was kind of slow"), not "what kind of store"."""
+    """ "kind of"/"sort of" as a hedge ("it was kind of slow"), not "what kind of store"."""
     prev = toks[i - 1] if i > 0 else "."
     return prev not in _DETERMINERS
 
@@ -307,7 +193,7 @@ def compute_delivery(
         speaking += timing.speaking_seconds
         for name, n in find_fillers(answer.text).items():
             fillers[name] = fillers.get(name, 0) + n
-        for prev, cur in zip(answer.words, answer.words[1:]):
+        for prev, cur in zip(answer.words, answer.words[1:], strict=False):
             gap = cur.start - prev.end
             if gap > long_pause:
                 pauses.append(Pause(turn.index, round(answer.t + prev.end, 2), round(gap, 2)))
@@ -336,7 +222,8 @@ def delivery_tips(delivery: Delivery) -> list[str]:
     tips = []
     if delivery.over_time_box:
         longest = max(
-            zip(delivery.answer_seconds, delivery.answer_turns), key=lambda pair: pair[0]
+            zip(delivery.answer_seconds, delivery.answer_turns, strict=False),
+            key=lambda pair: pair[0],
         )
         tips.append(
             f"Your answer in turn {longest[1]} ran {_mmss(longest[0])}; keep answers under "
@@ -345,19 +232,23 @@ def delivery_tips(delivery: Delivery) -> list[str]:
     if delivery.fillers_per_min >= 4 and delivery.filler_counts:
         top = next(iter(delivery.filler_counts))
         tips.append(
-            f"You used {delivery.fillers_per_min:.1f} fillers a minute, mostly \"{top}\"; "
+            f'You used {delivery.fillers_per_min:.1f} fillers a minute, mostly "{top}"; '
             "pause silently instead: a short pause sounds more senior than a filler."
         )
     if delivery.long_pauses:
         p = max(delivery.long_pauses, key=lambda x: x.duration)
         tips.append(
             f"You paused {p.duration:.1f} s at {_mmss(p.start)} (turn {p.turn}); when you need to "
-            "think, say so (\"let me think about the write path for a second\")."
+            'think, say so ("let me think about the write path for a second").'
         )
     if delivery.timed and delivery.wpm > 185:
-        tips.append(f"You spoke at {delivery.wpm:.0f} words a minute; slow to about 150 so key numbers land.")
+        tips.append(
+            f"You spoke at {delivery.wpm:.0f} words a minute; slow to about 150 so key numbers land."
+        )
     elif delivery.timed and 0 < delivery.wpm < 100:
-        tips.append(f"You spoke at {delivery.wpm:.0f} words a minute; aim for 130-160 with fewer restarts.")
+        tips.append(
+            f"You spoke at {delivery.wpm:.0f} words a minute; aim for 130-160 with fewer restarts."
+        )
     return tips
 
 

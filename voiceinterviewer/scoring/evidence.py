@@ -22,7 +22,12 @@ from dataclasses import dataclass
 
 from voiceinterviewer.session.record import Answer, Turn
 
-_BOUNDARY = re.compile(r"[.!?]+[\"')\]]*(?=\s|$)|\n")
+_ROLE_TAGS = r"system|assistant|user|developer|instructions?|prompt|transcript|candidate_answer|im_start|im_end"
+_BOUNDARY = re.compile(r"[.!?]+[\"')\]]*(?=\s|$|<)|\n")
+# A block wrapped in role tags ("<system>...</system>") is one sentence, whatever it holds.
+_TAG_BLOCK = re.compile(
+    rf"<\s*({_ROLE_TAGS})\s*>.*?(?:<\s*/\s*\1\s*>|$)|<\s*/\s*(?:{_ROLE_TAGS})\s*>", re.S | re.I
+)
 _INJECTION = [
     # "ignore previous instructions", "disregard the rubric", "forget your prompt"
     r"\b(ignore|disregard|forget|override|bypass)\b[^.!?]{0,40}\b(instructions?|prompts?|rubric|guidelines|scoring rules)\b",
@@ -36,7 +41,7 @@ _INJECTION = [
     r"\b(new|updated|real) instructions?\s*(:|for (you|the (model|scorer|grader|assistant|ai)))",
     r"\b(you are|you're) an? (ai|language model|llm|scorer|grader|evaluator|assistant)\b",
     r"\bas an? (ai|language model|llm) (assistant|model|scorer|grader)\b",
-    r"</?\s*(system|assistant|user|instructions?|transcript|candidate_answer)\s*>",
+    rf"</?\s*({_ROLE_TAGS})\s*>",
     r"\b(recommend|mark|flag|rate)\s+(me|this candidate|the candidate)\s+(as\s+)?(a\s+)?(strong\s+)?(hire|staff|senior|l[4-7]|e[4-7])\b",
 ]
 _INJECTION_RE = re.compile("|".join(f"(?:{p})" for p in _INJECTION), re.IGNORECASE)
@@ -51,9 +56,22 @@ class Sentence:
 
 def sentences(text: str) -> list[Sentence]:
     """Verbatim sentences of ``text``; a full stop inside "3.5" or "e.g" is not a boundary."""
+    out: list[Sentence] = []
+    pos = 0
+    for block in _TAG_BLOCK.finditer(text):
+        out += _split(text, pos, block.start())
+        out += _split(text, block.start(), block.end(), whole=True)
+        pos = block.end()
+    return out + _split(text, pos, len(text))
+
+
+def _split(text: str, begin: int, stop: int, whole: bool = False) -> list[Sentence]:
     out = []
-    begin = 0
-    ends = [m.end() for m in _BOUNDARY.finditer(text)] + [len(text)]
+    ends = (
+        [stop]
+        if whole
+        else [begin + m.end() for m in _BOUNDARY.finditer(text[begin:stop])] + [stop]
+    )
     for end in ends:
         raw = text[begin:end]
         stripped = raw.strip()
@@ -80,7 +98,9 @@ def normalise(text: str) -> str:
     return _NORM.sub(" ", text.lower().replace("\u2019", "'").replace("'", "")).strip()
 
 
-def find_quote(quote: str, turns: list[Turn], prefer_turn: int | None = None) -> tuple[Turn, str] | None:
+def find_quote(
+    quote: str, turns: list[Turn], prefer_turn: int | None = None
+) -> tuple[Turn, str] | None:
     """The turn whose answer holds ``quote`` (normalised) and the verbatim transcript text of it.
 
     Quotes inside neutralised sentences do not count. The preferred turn is
@@ -96,16 +116,23 @@ def find_quote(quote: str, turns: list[Turn], prefer_turn: int | None = None) ->
         for s in sentences(turn.answer.text):
             if is_injection(s.text):
                 continue
-            if needle in normalise(s.text):
-                return turn, _verbatim(s.text, needle)
+            if _contains(s.text, needle):
+                return turn, _verbatim(s.text, needle) or s.text
         clean, _ = neutralise(turn.answer.text)
-        if needle in normalise(clean):  # a quote spanning two sentences
-            return turn, quote.strip()
+        if _contains(clean, needle):  # a quote spanning two sentences
+            found = _verbatim(turn.answer.text, needle)
+            if found:
+                return turn, found
     return None
 
 
-def _verbatim(sentence: str, needle: str) -> str:
-    """The part of ``sentence`` whose normalised form is ``needle`` (the whole sentence if close)."""
+def _contains(text: str, needle: str) -> bool:
+    """Whole-word containment of a normalised ``needle`` in ``text``."""
+    return f" {needle} " in f" {normalise(text)} "
+
+
+def _verbatim(sentence: str, needle: str) -> str | None:
+    """The exact span of ``sentence`` whose normalised form is ``needle``, if words align."""
     words = list(re.finditer(r"\S+", sentence))
     target = needle.split()
     for i in range(len(words)):
@@ -116,7 +143,7 @@ def _verbatim(sentence: str, needle: str) -> str:
                 return sentence[words[i].start() : words[j].end()].strip(" ,;:")
             if len(acc) >= len(target):
                 break
-    return sentence
+    return None
 
 
 def quote_time(answer: Answer, quote: str) -> float:

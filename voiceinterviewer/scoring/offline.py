@@ -9,7 +9,7 @@ in every answer). The rules, per story:
 
 - scope: from ``scope_level``: vague 1 (2 if long and concrete), single-team
   fix 3 (2 without a number), cross-team redesign with business impact 4,
-  org-level strategy while growing leaders 5;
+  org-level strategy while growing leaders 5 (4 without a number);
 - influence: 1, +1 for anyone outside the team, +1 more for three or more,
   +1 for leading/convincing, +1 for org-level direction or growing people;
   -1 when the story is all "we" and no "I";
@@ -19,7 +19,8 @@ in every answer). The rules, per story:
   four or more; +1 when a reason ("because", "so that") or a risk is given;
 - communication: 1, +1 for two STAR parts (for a design: requirements
   first), +1 for three (for a design: four topics), +1 for an answer within
-  its time box, +1 for answering the question asked.
+  its time box, +1 for answering the question asked (ten words or more that
+  share a keyword with a specific question).
 
 Every score carries a one-line justification, up to two verbatim sentences
 as evidence, and one tip naming what was missing in which answer
@@ -29,17 +30,34 @@ removed before any of this, so it cannot move a score.
 
 from __future__ import annotations
 
+import re
+
 from voiceinterviewer.scoring.base import ScoreOptions
 from voiceinterviewer.scoring.calibration import calibrate
 from voiceinterviewer.scoring.delivery import compute_delivery, delivery_tips
 from voiceinterviewer.scoring.feedback import dimension_tip, question_reviews
 from voiceinterviewer.scoring.report import DIMENSIONS, DimensionScore, Report, ScorerInfo
-from voiceinterviewer.scoring.stories import Story, build_stories, off_topic, removed_sentences, speaking_seconds
+from voiceinterviewer.scoring.stories import (
+    Story,
+    build_stories,
+    off_topic,
+    removed_sentences,
+    speaking_seconds,
+)
 from voiceinterviewer.session.record import SessionRecord
 
-_ORG_WORDS = ("strategy", "roadmap", "org-wide", "company-wide", "multi-year", "vision", "mentor", "grew", "hired", "coached", "promoted", "sponsored", "headcount")
-_LEAD_WORDS = ("led", "drove", "aligned", "convinced", "persuaded", "influenced", "design doc", "rfc", "design review", "tech lead", "unblocked", "delegated", "set the direction")
-_TECH_UNITS = ("ms", "millisecond", "rps", "qps", "tps", "gb", "tb", "pb", "mb", "p99", "p95", "per second", "nines", "requests", "queries")
+_ORG_WORDS = (
+    "strategy|roadmap|org-wide|company-wide|multi-year|vision|mentor|grew|hired|coached|"
+    "promoted|sponsored|headcount"
+).split("|")
+_LEAD_WORDS = (
+    "led|drove|aligned|convinced|persuaded|influenced|design doc|rfc|design review|tech lead|"
+    "unblocked|delegated|set the direction"
+).split("|")
+_TECH_UNITS = re.compile(
+    r"\b(?:ms|milliseconds?|rps|qps|tps|gb|tb|pb|mb|p99|p95|per second|nines|requests|queries)\b",
+    re.I,
+)
 
 
 def _clamp(value: int) -> int:
@@ -50,16 +68,37 @@ def score_scope(story: Story) -> tuple[int, str, list[str]]:
     s = story.signals
     assert s is not None
     level = s.scope_level
-    if level >= 3:
+    if level >= 3 and s.metrics:
         score, why = 5, "org-level direction while growing other leaders"
+    elif level >= 3:
+        score, why = (
+            4,
+            "org-level direction while growing other leaders, but no number for the impact",
+        )
     elif level == 2:
         score, why = 4, "cross-team work with a measured business impact"
     elif level == 1:
-        score, why = (3, "a concrete single-team change with a number") if s.metrics else (2, "a concrete change without a number")
+        score, why = (
+            (3, "a concrete single-team change with a number")
+            if s.metrics
+            else (2, "a concrete change without a number")
+        )
     else:
         concrete = story.words >= 60 and (s.metrics or s.structure.get("action"))
-        score, why = (2, "some concrete work, but no clear ownership or result") if concrete else (1, "no concrete system, action or result")
-    outcomes = f" ({', '.join(s.business_outcomes[:3])})" if s.business_outcomes and level >= 2 else ""
+        score, why = (
+            (2, "some concrete work, but no clear ownership or result")
+            if concrete
+            else (1, "no concrete system, action or result")
+        )
+    outcomes = (
+        f" ({', '.join(s.business_outcomes[:3])})" if s.business_outcomes and level >= 2 else ""
+    )
+    if story.is_design:  # a design exercise shows no owned scope: at most "mid"
+        score, why, outcomes = (
+            min(score, 3),
+            "no story about your own work, only a design exercise",
+            "",
+        )
     return score, f"{why}{outcomes}", s.metrics + s.business_outcomes
 
 
@@ -73,12 +112,17 @@ def score_influence(story: Story) -> tuple[int, str, list[str]]:
         score -= 1
     parts = []
     if s.cross_team:
-        parts.append("worked with " + ", ".join(s.cross_team[:3]))
+        names = [p[5:] if p.lower().startswith("with ") else p for p in s.cross_team[:3]]
+        parts.append("worked with " + ", ".join(names))
     if lead or org:
         parts.append("showed " + ", ".join((lead + org)[:3]))
-    why = "; ".join(parts) if parts else "no one outside the team, no sign of leading or convincing others"
+    why = (
+        "; ".join(parts)
+        if parts
+        else "no one outside the team, no sign of leading or convincing others"
+    )
     if s.i_count == 0 and s.we_count >= 3:
-        why += "; told only as \"we\""
+        why += '; told only as "we"'
     return _clamp(score), why, s.cross_team + s.leadership
 
 
@@ -86,12 +130,14 @@ def score_depth(story: Story) -> tuple[int, str, list[str]]:
     s = story.signals
     assert s is not None
     covered = [t for t, found in s.sd_topics.items() if found]
-    tech = [m for m in s.metrics if any(u in m.lower() for u in _TECH_UNITS)]
+    tech = [m for m in s.metrics if _TECH_UNITS.search(m)]
     figures = s.scale + tech
     score = 1 + (len(covered) >= 2) + (len(covered) >= 4) + (len(covered) >= 7) + bool(figures)
     names = ", ".join(t.replace("_", " ") for t in covered[:5])
     why = f"covered {len(covered)} design topics ({names})" if covered else "no technical specifics"
-    why += f" with figures of scale ({', '.join(figures[:3])})" if figures else ", no figures of scale"
+    why += (
+        f" with figures of scale ({', '.join(figures[:3])})" if figures else ", no figures of scale"
+    )
     phrases = figures + [p for t in covered for p in s.sd_topics[t]]
     return _clamp(score), why, phrases
 
@@ -117,7 +163,9 @@ def score_communication(story: Story, options: ScoreOptions) -> tuple[int, str, 
     if story.is_design:
         covered = sum(1 for found in s.sd_topics.values() if found)
         shape = int(bool(s.sd_topics.get("requirements"))) + int(covered >= 4)
-        shape_note = "requirements first" if s.sd_topics.get("requirements") else "no requirements clarified"
+        shape_note = (
+            "requirements first" if s.sd_topics.get("requirements") else "no requirements clarified"
+        )
     else:
         star = sum(1 for v in s.structure.values() if v)
         shape = int(star >= 2) + int(star >= 3)
@@ -130,10 +178,12 @@ def score_communication(story: Story, options: ScoreOptions) -> tuple[int, str, 
     else:
         fits = 30 <= words <= options.answer_time_box * 2.5  # about 150 words a minute
     missed = off_topic(story.main, first.clean) if first else []
-    score = 1 + shape + int(fits) + int(not missed)
+    on_topic = words >= 10 and not missed
+    score = 1 + shape + int(fits) + int(on_topic)
     length = f"{seconds:.0f} s" if timed else f"{words} words"
-    why = f"{shape_note}; {length} ({'within' if fits else 'outside'} the time box)"
-    why += "; off the question asked" if missed else "; on the question asked"
+    fit_note = "too short" if words < 30 else "within the time box" if fits else "over the time box"
+    why = f"{shape_note}; {length} ({fit_note})"
+    why += "; on the question asked" if on_topic else "; off the question asked" if missed else ""
     return _clamp(score), why, []
 
 
@@ -168,7 +218,12 @@ def score_dimensions(stories: list[Story], options: ScoreOptions) -> dict[str, D
     """The five dimension scores over ``stories`` (all 1 with a note when there are none)."""
     if not stories:
         return {
-            name: DimensionScore(1, "No substantive answers were recorded.", [], "Answer at least one question fully out loud: context, what you did, the result.")
+            name: DimensionScore(
+                1,
+                "No substantive answers were recorded.",
+                [],
+                "Answer at least one question fully out loud: context, what you did, the result.",
+            )
             for name in DIMENSIONS
         }
     rules = {
@@ -179,19 +234,31 @@ def score_dimensions(stories: list[Story], options: ScoreOptions) -> dict[str, D
         "communication": lambda story: score_communication(story, options),
     }
     dims: dict[str, DimensionScore] = {}
+    own_work = [story for story in stories if not story.is_design] or stories
     for name, rule in rules.items():
-        results = [(rule(story), story) for story in stories]
+        # Scope and influence are judged on stories about the person's own work when there are any.
+        pool = own_work if name in ("scope", "influence") else stories
+        results = [(rule(story), story) for story in pool]
         if name == "communication":
             mean = sum(r[0][0] for r in results) / len(results)
             score = _clamp(int(mean + 0.5))
             (_, why, _), story = min(results, key=lambda r: (r[0][0], r[1].turn))
             evidence = max(results, key=lambda r: (r[0][0], -r[1].turn))[1].opening()
-            justification = f"Mean over {len(results)} answers; weakest (turn {story.turn}): {why}."
+            if len(results) == 1:
+                justification = f"One answer (turn {story.turn}): {why}."
+            else:
+                justification = (
+                    f"Mean over {len(results)} answers; weakest (turn {story.turn}): {why}."
+                )
         else:
-            (score, why, phrases), story = max(results, key=lambda r: (r[0][0], r[1].words, -r[1].turn))
+            (score, why, phrases), story = max(
+                results, key=lambda r: (r[0][0], r[1].words, -r[1].turn)
+            )
             evidence = story.evidence_for(phrases)
             justification = f"Best answer (turn {story.turn}): {why}."
-        dims[name] = DimensionScore(score, justification, evidence, dimension_tip(name, score, story, stories, options))
+        dims[name] = DimensionScore(
+            score, justification, evidence, dimension_tip(name, score, story, stories, options)
+        )
     return dims
 
 

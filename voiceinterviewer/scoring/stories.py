@@ -21,52 +21,22 @@ from voiceinterviewer.session.record import SessionRecord, Turn
 from voiceinterviewer.signals import AnswerSignals, analyze_answer
 
 SYSTEM_DESIGN = "system-design"
+# Words that name a story in a tip ("your payment story"), plural before singular.
 _TOPIC_WORDS = (
-    "payments",
-    "payment",
-    "checkout",
-    "billing",
-    "ledger",
-    "search",
-    "ranking",
-    "recommendations",
-    "recommendation",
-    "feed",
-    "notifications",
-    "notification",
-    "messaging",
-    "chat",
-    "login",
-    "authentication",
-    "onboarding",
-    "migration",
-    "outage",
-    "incident",
-    "cache",
-    "database",
-    "pipeline",
-    "deployment",
-    "monitoring",
-    "observability",
-    "mobile app",
-    "api",
-    "platform",
-    "infrastructure",
-    "data warehouse",
-    "model",
-    "rewrite",
-    "redesign",
-    "launch",
-    "hiring",
-    "reorg",
-    "roadmap",
-    "conflict",
-    "disagreement",
-)
-_SINGULAR = {"payments": "payment", "notifications": "notification", "recommendations": "recommendation"}
+    "payments|payment|checkout|billing|ledger|search|ranking|recommendations|"
+    "recommendation|feed|notifications|notification|messaging|chat|login|authentication|"
+    "onboarding|migration|outage|incident|cache|database|pipeline|deployment|monitoring|"
+    "observability|mobile app|api|platform|infrastructure|data warehouse|rewrite|"
+    "redesign|launch|hiring|reorg|roadmap|conflict|disagreement"
+).split("|")
+_SINGULAR = {
+    "payments": "payment",
+    "notifications": "notification",
+    "recommendations": "recommendation",
+}
 _TOPIC_RE = re.compile(r"\b(" + "|".join(re.escape(w) for w in _TOPIC_WORDS) + r")\b", re.I)
 _DESIGN_RE = re.compile(
-    r"\bdesign(?:ing)?\s+(?:a|an|the)?\s*(.+?)(?=[.?!,;]|\s+(?:that|which|for|to|where|with)\b|$)",
+    r"\bdesign(?:ing)?\s+(?:a|an|the)?\s*(.+?)(?=[?!,;]|\.(?:\s|$)|\s+(?:that|which|for|to|where|with|like|such)\b|$)",
     re.I,
 )
 _STOP = set(
@@ -74,10 +44,16 @@ _STOP = set(
     "give think something someone situation were there this they them their from into most "
     "ever more some which where while been just like does doing done make made many much "
     "want know talk happened approach handle handled please share me you how why who the "
-    "and for was did can one over also each other than then again kind sort really".split()
+    "and for was did can one over also each other than then again kind sort really project "
+    "projects impact team teams work worked working experience challenge challenging biggest "
+    "difficult hardest proud role company career favorite favourite recent recently".split()
 )
-_REASON_RE = re.compile(r"\b(because|since|so that|which meant|the reason|due to|given that)\b", re.I)
-_RISK_RE = re.compile(r"\b(risks?|roll(?:ed)? ?back|fallback|failure|fail|downside|cost of|mitigat\w*)\b", re.I)
+_REASON_RE = re.compile(
+    r"\b(because|since|so that|which meant|the reason|due to|given that)\b", re.I
+)
+_RISK_RE = re.compile(
+    r"\b(risks?|roll(?:ed)? ?back|fallback|failure|fail|downside|cost of|mitigat\w*)\b", re.I
+)
 
 
 @dataclass
@@ -157,7 +133,9 @@ class Story:
             found = sentences(part.clean)
             if found and part.turn.answer is not None:
                 text = found[0].text
-                return [Evidence(quote=text, turn=part.turn.index, t=quote_time(part.turn.answer, text))]
+                return [
+                    Evidence(quote=text, turn=part.turn.index, t=quote_time(part.turn.answer, text))
+                ]
         return []
 
     def has_reason(self) -> bool:
@@ -168,7 +146,7 @@ class Story:
 
 
 def build_stories(record: SessionRecord) -> list[Story]:
-    """Answered main questions with their follow-ups; closing turns and empty greetings left out."""
+    """Answered main questions with their follow-ups; closing turns and greetings left out."""
     stories: list[Story] = []
     current: Story | None = None
     for turn in record.turns:
@@ -182,15 +160,15 @@ def build_stories(record: SessionRecord) -> list[Story]:
         if turn.answer is None or not turn.answer.text.strip():
             continue
         clean, removed = neutralise(turn.answer.text)
-        current.parts.append(StoryTurn(turn, clean, removed, word_count(clean)))
-    kept = []
-    for story in stories:
-        if not story.parts:
-            continue
-        if story.main.question.kind == "greeting" and story.words < 25:
-            continue
+        if clean.strip():  # an answer that was only text aimed at the scorer adds nothing
+            current.parts.append(StoryTurn(turn, clean, removed, word_count(clean)))
+    answered = [story for story in stories if story.parts]
+    # "Tell me about yourself" is context, not a story to score, unless it is all there is.
+    kept = [story for story in answered if story.main.question.kind != "greeting"]
+    if not kept:
+        kept = [story for story in answered if story.words >= 25]
+    for story in kept:
         story.signals = analyze_answer(story.text)
-        kept.append(story)
     return kept
 
 
@@ -212,7 +190,7 @@ def question_keywords(text: str) -> set[str]:
 def off_topic(turn: Turn, clean: str) -> list[str]:
     """The question's keywords when the answer mentions none of them (else an empty list)."""
     keys = question_keywords(turn.question.text)
-    if len(keys) < 2 or turn.question.kind == "follow_up":
+    if len(keys) < 2 or turn.question.kind == "follow_up" or turn.question.track == SYSTEM_DESIGN:
         return []
     answer = {w[:5] for w in re.findall(r"[a-z]+", clean.lower()) if len(w) >= 4}
     if keys & answer:

@@ -13,7 +13,7 @@ taken from a queue::
         ...  # point litellm at model "openai/test-model", api_base=srv.url
 
 Faults reproduce what real servers and networks do: ``500``; ``429`` with
-``Retry-After: 1``; ``timeout`` (hold the request ``hang_seconds``, then close
+``Retry-After: 1``; ``401`` (echoing the key, as some servers do); ``timeout`` (hold the request ``hang_seconds``, then close
 without answering); ``garbage`` (a body that is not JSON); ``empty`` (an empty
 body); ``broken_stream`` (a few chunks, then the connection drops mid-body);
 ``wrong_schema`` (valid JSON that is not the OpenAI shape). When the queue is
@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-FAULTS = ("500", "429", "timeout", "garbage", "empty", "broken_stream", "wrong_schema")
+FAULTS = ("500", "429", "401", "timeout", "garbage", "empty", "broken_stream", "wrong_schema")
 
 
 @dataclass
@@ -42,6 +42,7 @@ class Scripted:
     text: str = ""
     fault: str = ""
     chunk_delay: float = 0.0  # seconds between streamed chunks
+    stall_at: int | None = None  # hold the stream `hang_seconds` before this chunk
 
 
 def _words_chunks(text: str, words_per_chunk: int = 3) -> list[str]:
@@ -83,9 +84,13 @@ class OpenAIServer:
 
     # -- scripting -------------------------------------------------------
 
-    def enqueue(self, text: str, chunk_delay: float = 0.0) -> None:
+    def enqueue(self, text: str, chunk_delay: float = 0.0, stall_at: int | None = None) -> None:
+        """Queue a reply; streamed in chunks of a few words, ``chunk_delay`` apart.
+
+        ``stall_at`` holds the stream for ``hang_seconds`` before that chunk.
+        """
         with self._lock:
-            self._queue.append(Scripted(text=text, chunk_delay=chunk_delay))
+            self._queue.append(Scripted(text=text, chunk_delay=chunk_delay, stall_at=stall_at))
 
     def enqueue_fault(self, kind: str, text: str = "") -> None:
         """Queue a fault; ``text`` is what ``broken_stream`` sends before dropping."""
@@ -122,11 +127,13 @@ class OpenAIServer:
         class Handler(_Handler):
             owner = server
 
-        httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        httpd = _QuietServer(("127.0.0.1", 0), Handler)
         httpd.daemon_threads = True
         httpd.block_on_close = False
         self._httpd = httpd
-        self._thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self._thread.start()
         return self
 
@@ -151,6 +158,13 @@ def closed_port_url() -> str:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     return f"http://127.0.0.1:{port}/v1"
+
+
+class _QuietServer(ThreadingHTTPServer):
+    """Clients that hang up (closed keep-alive connections) are not errors here."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -267,9 +281,12 @@ class _Handler(BaseHTTPRequestHandler):
     def _stream(self, item: Scripted) -> None:
         self._start_sse()
         self._event(self._delta("", role=True))
-        for piece in _words_chunks(item.text):
+        for index, piece in enumerate(_words_chunks(item.text)):
             if item.chunk_delay:
                 time.sleep(item.chunk_delay)
+            if index == item.stall_at:
+                if self.owner._stop.wait(self.owner.hang_seconds):
+                    return self._drop()
             self._event(self._delta(piece))
         self._event(self._delta(None, finish="stop"))
         self._event("[DONE]")
@@ -280,6 +297,11 @@ class _Handler(BaseHTTPRequestHandler):
         error = {"error": {"message": f"scripted {kind}", "type": "server_error", "code": kind}}
         if kind == "500":
             self._send_json(500, error)
+        elif kind == "401":
+            token = self.headers.get("Authorization", "").removeprefix("Bearer ")
+            error["error"]["message"] = f"Incorrect API key provided: {token}"
+            error["error"]["type"] = "invalid_request_error"
+            self._send_json(401, error)
         elif kind == "429":
             error["error"]["type"] = "rate_limit_error"
             self._send_json(429, error, {"Retry-After": "1"})

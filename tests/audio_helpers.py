@@ -57,7 +57,9 @@ def number_words(n: int) -> list[str]:
 
 def words(text: str) -> list[str]:
     """Lower-case words with digits spelled out, so "30%" and "thirty percent" compare equal."""
-    text = re.sub(r"\$([0-9][0-9,.]*)\s*(million|billion|thousand)?", r"\1 \2 dollars", text.lower())
+    text = re.sub(
+        r"\$([0-9][0-9,.]*)\s*(million|billion|thousand)?", r"\1 \2 dollars", text.lower()
+    )
     text = text.replace("%", " percent")
     out: list[str] = []
     for token in re.findall(r"[a-z']+|[0-9]+", text.replace(",", "")):

@@ -138,6 +138,8 @@ class InterviewSession:
         )
         if spoken.error:
             self.journal.write("error", where="interviewer", message=spoken.error)
+        if reply.engine == "offline-fallback":
+            self.journal.write("llm_fallback", turn=turn, where="interviewer")
         self.context.history.append(
             Exchange(spoken.text, plan.kind, plan.question_id, plan.gap, plan.track)
         )

@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -36,28 +37,50 @@ def ensure_pulse() -> None:
 
 
 class Recorder:
+    """Records a PulseAudio source with parec, placing its samples on this process's clock.
+
+    parec starts with a variable delay and may deliver a first burst, so the
+    recording's start time is taken from when its data arrives in steady state:
+    for every chunk, arrival time minus the audio time recorded so far; the
+    median over the second half of the run is the estimate. It includes the
+    server's capture latency, the same for both recorders, so it cancels out of
+    the mic-to-speaker latency.
+    """
+
     def __init__(self, device: str, path: Path):
         self.path = path
-        self.file = open(path, "wb")
         self.proc = subprocess.Popen(
-            [
-                "parec",
-                "-d",
-                device,
-                "--format=s16le",
-                f"--rate={RATE}",
-                "--channels=1",
-                "--latency-msec=10",
-            ],
-            stdout=self.file,
+            ["parec", "-d", device, "--format=s16le", f"--rate={RATE}", "--channels=1"],
+            stdout=subprocess.PIPE,
         )
-        self.t0 = time.monotonic()
+        self.chunks: list[bytes] = []
+        self.starts: list[float] = []
+        self._thread = threading.Thread(target=self._read, daemon=True)
+        self._thread.start()
+
+    def _read(self) -> None:
+        got = 0
+        while True:
+            data = (
+                self.proc.stdout.read1(3200)
+                if hasattr(self.proc.stdout, "read1")
+                else self.proc.stdout.read(3200)
+            )
+            if not data:
+                return
+            now = time.monotonic()
+            got += len(data)
+            self.chunks.append(data)
+            self.starts.append(now - got / 2 / RATE)
 
     def stop(self) -> np.ndarray:
         self.proc.terminate()
         self.proc.wait(timeout=5)
-        self.file.close()
-        raw = self.path.read_bytes()
+        self._thread.join(timeout=5)
+        late = self.starts[len(self.starts) // 2 :] or [time.monotonic()]
+        self.t0 = float(np.median(late))
+        raw = b"".join(self.chunks)
+        self.path.write_bytes(raw)
         return (
             np.frombuffer(raw[: len(raw) - len(raw) % 2], dtype="<i2").astype(np.float32) / 32768.0
         )
@@ -107,6 +130,18 @@ def synthesise(tmp: Path, clean: int, paused: int) -> list[dict]:
     return items
 
 
+def play_marker() -> float:
+    """Play a 0.2 s tone on the default speaker; return when its first sample went to the device."""
+    from voiceinterviewer.audio.clip import Clip
+    from voiceinterviewer.audio.devices import SpeakerSink
+
+    sink = SpeakerSink()
+    t = np.arange(int(0.2 * RATE)) / RATE
+    first = sink.play(Clip((0.3 * np.sin(2 * np.pi * 440 * t)).astype(np.float32), RATE))
+    sink.close()
+    return first
+
+
 def events(folder: Path) -> list[dict]:
     out = []
     path = folder / "session.jsonl"
@@ -144,6 +179,8 @@ def run_interview(items: list[dict], out_root: Path) -> dict:
     mic = Recorder("virtmic", out_root / "mic.raw")
     spk = Recorder("virtspk.monitor", out_root / "speaker.raw")
     time.sleep(0.3)
+    t_marker = play_marker()
+    time.sleep(1.0)
     n_answers = len(items) - 1
     cmd = [
         sys.executable,
@@ -202,10 +239,15 @@ def run_interview(items: list[dict], out_root: Path) -> dict:
     out, err = proc.communicate(timeout=120)
     time.sleep(0.3)
     mic_audio, spk_audio = mic.stop(), spk.stop()
+    # parec hands data over late by its buffering, the same for both recorders: measure it on a
+    # marker tone played through the app's own sink just before the interview, and take it off.
+    voiced = np.flatnonzero(voiced_frames(spk_audio))
+    lag = (spk.t0 + voiced[0] / 100.0 - t_marker) if len(voiced) else 0.0
     return {
         "t_start": t_start,
-        "mic": (mic.t0, mic_audio),
-        "spk": (spk.t0, spk_audio),
+        "recorder_lag_s": round(lag, 3),
+        "mic": (mic.t0 - lag, mic_audio),
+        "spk": (spk.t0 - lag, spk_audio),
         "plays": plays,
         "folder": folder,
         "rss": rss,
@@ -219,7 +261,10 @@ def analyse(items: list[dict], run: dict) -> dict:
     spk_t0, spk_audio = run["spk"]
     mic_voiced, spk_voiced = voiced_frames(mic_audio), voiced_frames(spk_audio)
 
+    marker_end = spk_t0 + (np.flatnonzero(spk_voiced)[0] / 100.0 + 0.3 if spk_voiced.any() else 0.0)
+
     def spk_onset_after(t: float) -> float | None:
+        t = max(t, marker_end)
         start = max(0, int((t - spk_t0) * 100))
         hits = np.flatnonzero(spk_voiced[start:])
         return spk_t0 + (start + hits[0]) / 100.0 if len(hits) else None
@@ -280,6 +325,7 @@ def analyse(items: list[dict], run: dict) -> dict:
         },
         "startup_to_first_question_s": round(first - run["t_start"], 2) if first else None,
         "peak_rss_mb": round(run["rss"], 1),
+        "recorder_lag_s": run["recorder_lag_s"],
         "breakdown_ms": {
             "silence_window_p50": round(win50, 1),
             "stt_tail_wait_p50": round(float(np.median(tail)), 1) if tail else None,

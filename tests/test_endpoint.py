@@ -8,6 +8,7 @@ import pytest
 from tests.audio_helpers import speech, speech_with_pause, wer, whisper
 from tests.fakes import ScriptedTranscriber
 from voiceinterviewer.audio.clip import STT_RATE, Clip
+from voiceinterviewer.audio.ports import BLOCK
 from voiceinterviewer.audio.scripted import ScriptedSource
 from voiceinterviewer.listen.endpoint import EndpointOptions, TurnListener, sounds_finished
 from voiceinterviewer.listen.vad import EnergyVad, SileroVad
@@ -97,4 +98,49 @@ def test_no_speech_times_out_and_source_end_is_reported():
 
 def test_end_phrase_is_detected():
     heard, _ = listen_to(speech("I think that's everything. Let's end the interview here."))
-    assert heard.wants_end
+    assert heard.wants_end, heard.transcript.text
+
+
+def test_a_trailing_preposition_is_unfinished_even_with_a_full_stop():
+    assert not sounds_finished("To roll it out safely we started with one percent of traffic in.")
+
+
+def test_repeated_filler_loops_are_collapsed():
+    from voiceinterviewer.session.record import Word
+    from voiceinterviewer.stt.whisper import collapse_repeats
+
+    words = [Word("We", 0, 0.1), Word("used", 0.1, 0.2)] + [
+        Word("uh,", 0.2 + i, 0.3 + i) for i in range(6)
+    ]
+    assert [w.word for w in collapse_repeats(words)] == ["We", "used", "uh,", "uh,"]
+
+
+def test_a_click_is_not_transcribed():
+    transcriber = ScriptedTranscriber()
+    click = np.zeros(STT_RATE // 2, dtype=np.float32)
+    click[: BLOCK * 2] = 0.5  # 64 ms of sound, below min_chunk_speech
+    source = ScriptedSource([Clip(click, STT_RATE)])
+    listener = TurnListener(source, EnergyVad(), transcriber, EndpointOptions(max_silence=1.0))
+    heard = listener.listen()
+    assert transcriber.history == []
+    assert heard.transcript.text == ""
+
+
+@pytest.mark.parametrize(
+    "text,wanted",
+    [
+        ("I think that's everything. Let's end the interview here.", True),
+        ("I think that's everything. Let's, in the interview here.", True),
+        ("Okay, end interview.", True),
+        ("Can we stop the session now?", True),
+        (
+            "We decided to end the interview loop for interns early, which saved a lot of time for the team.",
+            False,
+        ),
+        ("Let's talk about the interview process we built.", False),
+    ],
+)
+def test_end_phrases(text, wanted):
+    from voiceinterviewer.listen.endpoint import wants_to_end
+
+    assert wants_to_end(text) is wanted

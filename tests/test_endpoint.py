@@ -144,3 +144,21 @@ def test_end_phrases(text, wanted):
     from voiceinterviewer.listen.endpoint import wants_to_end
 
     assert wants_to_end(text) is wanted
+
+
+def test_a_closing_thank_you_over_silence_is_dropped():
+    from voiceinterviewer.session.record import Word
+    from voiceinterviewer.stt.whisper import drop_trailing_hallucination
+
+    words = [
+        Word(w, i, i + 0.5)
+        for i, w in enumerate(["We", "kept", "them", "separate.", "And...", "Thank", "you."])
+    ]
+    assert [w.word for w in drop_trailing_hallucination(words)] == [
+        "We",
+        "kept",
+        "them",
+        "separate.",
+        "And...",
+    ]
+    assert not sounds_finished(" ".join(w.word for w in drop_trailing_hallucination(words)))

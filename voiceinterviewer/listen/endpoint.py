@@ -155,6 +155,8 @@ class EndpointOptions:
     chunk_pause: float = 0.25
     # Answers shorter than this many words are treated as unfinished.
     min_words: int = 4
+    # Silence kept after the last speech in a chunk sent to transcription.
+    chunk_pad: float = 0.2
     # A chunk with less speech than this (seconds) is noise: not transcribed.
     min_chunk_speech: float = 0.16
     # Speech this long after the last recognised word means a word was lost: unfinished.
@@ -267,7 +269,8 @@ class TurnListener:
             if speech_blocks * block_s < opt.min_chunk_speech:
                 committed, speech_blocks = until, 0  # a click or a breath: nothing to transcribe
                 return
-            audio = np.concatenate(blocks)[committed:until]
+            end = min(until, last_speech + int(opt.chunk_pad * STT_RATE))  # no long silent tail
+            audio = np.concatenate(blocks)[committed:end]
             offset = committed / STT_RATE
             prompt = text_so_far()[-200:]
             futures.append(

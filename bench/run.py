@@ -297,8 +297,8 @@ def analyse(items: list[dict], run: dict) -> dict:
         span = voiced[f0 + own_idx[0] : f0 + own_idx[-1] + 1]
         overlap = int(np.sum(span & quiet[own_idx[0] : own_idx[-1] + 1][: len(span)]))
         after = np.flatnonzero(voiced[max(end + 2, marker_end) :])
-        latency = (after[0] + 2) * 10.0 if len(after) else None
-        per_answer.append({"kind": item["kind"], "cut": overlap >= 10 or (latency is not None and latency < 150), "latency_ms": latency,
+        latency = float((after[0] + 2) * 10.0) if len(after) else None
+        per_answer.append({"kind": item["kind"], "cut": bool(overlap >= 10 or (latency is not None and latency < 150)), "latency_ms": latency,
                            "speech_end_s": round(t0 + end / 100.0 - run["t_start"], 2)})  # fmt: skip
 
     evs = events(run["folder"]) if run["folder"] else []

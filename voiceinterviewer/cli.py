@@ -4,12 +4,14 @@ Each command lives in :mod:`voiceinterviewer.commands` as a module with
 ``add_parser(subparsers)`` that registers it with ``func=run``. Command modules
 import only the standard library at top level, so ``--help`` and the path to the
 first question stay fast; heavy libraries are imported inside the adapters.
-Every :class:`~voiceinterviewer.errors.UserError` is printed as one line.
+Every :class:`~voiceinterviewer.errors.UserError` is printed as one line, and
+so is an ``OSError`` that no command turned into one (exit 1).
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import os
 import sys
@@ -65,6 +67,21 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as exc:  # the system refused: a full disk, a permission, a vanished file
+        print(f"voiceinterviewer: error: {describe_os_error(exc)}", file=sys.stderr)
+        return 1
+    except MemoryError:
+        print("voiceinterviewer: error: out of memory", file=sys.stderr)
+        return 1
+
+
+def describe_os_error(exc: OSError) -> str:
+    """One line for an OSError that reached the top: what failed and on which file."""
+    what = exc.strerror or str(exc) or type(exc).__name__
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        what = f"the disk is full ({what}); everything written before is kept"
+    name = exc.filename if exc.filename is not None else ""
+    return f"{what}: {name}" if name else what
 
 
 if __name__ == "__main__":

@@ -9,7 +9,9 @@ keys and values of the wrong type are errors, reported as one line.
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
+import stat
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -107,18 +109,35 @@ def _coerce(name: str, value: Any, source: str) -> Any:
             return str(value)
     except ValueError:
         pass
-    raise UserError(f"{source}: {name} must be a {kind.__name__}, got {value!r}")
+    shown = repr(value)
+    shown = shown if len(shown) <= 60 else shown[:57] + "..."
+    raise UserError(f"{source}: {name} must be a {kind.__name__}, got {shown}")
+
+
+MAX_CONFIG_BYTES = 1_000_000
 
 
 def load_file(path: Path) -> dict[str, Any]:
     if not path.exists():
         return {}
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise UserError(f"bad config file {path}: {exc}") from None
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # a FIFO must not block
+        with os.fdopen(fd, "rb") as f:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise UserError(f"bad config file {path}: not a regular file")
+            raw = f.read(MAX_CONFIG_BYTES + 1)
     except OSError as exc:
-        raise UserError(f"cannot read config file {path}: {exc.strerror}") from None
+        raise UserError(f"cannot read config file {path}: {exc.strerror or exc}") from None
+    if len(raw) > MAX_CONFIG_BYTES:
+        raise UserError(f"bad config file {path}: larger than {MAX_CONFIG_BYTES // 1000} kB")
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise UserError(f"bad config file {path}: {str(exc).splitlines()[0]}") from None
+    except UnicodeDecodeError:
+        raise UserError(f"bad config file {path}: not UTF-8 text") from None
+    except RecursionError:
+        raise UserError(f"bad config file {path}: values nested too deeply") from None
     out = {}
     for key, value in data.items():
         name = key.replace("-", "_")
@@ -164,7 +183,8 @@ def validate(settings: Settings) -> None:
     for name, allowed in CHOICES.items():
         value = getattr(settings, name)
         if value not in allowed:
-            raise UserError(f"{name} must be one of {', '.join(allowed)}; got {value!r}")
+            shown = repr(value) if len(repr(value)) <= 60 else repr(value)[:57] + "..."
+            raise UserError(f"{name} must be one of {', '.join(allowed)}; got {shown}")
     for name in (
         "end_silence",
         "pause_silence",
@@ -172,9 +192,11 @@ def validate(settings: Settings) -> None:
         "max_answer",
         "time_box",
         "llm_timeout",
+        "speech_rate",
     ):
-        if getattr(settings, name) <= 0:
-            raise UserError(f"{name} must be positive")
+        value = getattr(settings, name)
+        if not math.isfinite(value) or value <= 0:
+            raise UserError(f"{name} must be a positive number, got {value!r}")
     if settings.questions < 0 or settings.max_follow_ups < 0 or settings.llm_retries < 0:
         raise UserError("questions, max_follow_ups and llm_retries must not be negative")
 

@@ -14,6 +14,7 @@ first sample was handed to the device, which the bench and journal use.
 from __future__ import annotations
 
 import queue
+import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -24,8 +25,35 @@ from voiceinterviewer.audio.clip import STT_RATE, Clip, rms_db
 from voiceinterviewer.audio.ports import BLOCK
 from voiceinterviewer.errors import DeviceError, MissingDependency
 
+_alsa_handler = None  # kept alive: ALSA calls it for as long as the process runs
+
+
+def _quiet_alsa() -> None:
+    """Stop ALSA printing recoverable conditions ("underrun occurred") over the person's terminal.
+
+    Failures that matter still surface as :class:`DeviceError` through PortAudio.
+    """
+    global _alsa_handler
+    if _alsa_handler is not None or not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    try:
+        lib = ctypes.CDLL("libasound.so.2")
+    except OSError:
+        return
+    handler_type = ctypes.CFUNCTYPE(
+        None, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p
+    )
+    _alsa_handler = handler_type(lambda *args: None)
+    try:
+        lib.snd_lib_error_set_handler(_alsa_handler)
+    except AttributeError:
+        pass
+
 
 def _sd():
+    _quiet_alsa()
     try:
         import sounddevice as sd
     except OSError as exc:  # PortAudio library missing
@@ -86,6 +114,16 @@ def _check_device(sd, device, kind: str) -> None:
         raise DeviceError(f"no usable {what}{name}: {str(exc).splitlines()[0]}") from None
 
 
+def check_input(device: str | None) -> None:
+    """Raise DeviceError unless ``device`` (None: the default) can record 16 kHz mono."""
+    _check_device(_sd(), parse_device(device), "input")
+
+
+def check_output(device: str | None) -> None:
+    """Raise DeviceError unless ``device`` (None: the default) can play."""
+    _check_device(_sd(), parse_device(device), "output")
+
+
 class MicSource:
     """The default (or chosen) microphone as 32 ms blocks of 16 kHz mono float32."""
 
@@ -134,6 +172,9 @@ class MicSource:
             self._stream.close()
         except Exception:
             pass
+
+
+STALL_SECONDS = 3.0  # a speaker that takes no audio for this long has failed
 
 
 class SpeakerSink:
@@ -188,13 +229,29 @@ class SpeakerSink:
             self._pending_first = True
             self._buf = np.concatenate([self._buf, data]).astype(np.float32)
             self._drained.clear()
-        expected = clip.duration + 2.0
-        if not self._drained.wait(timeout=expected):
-            self.stop()
-            raise DeviceError("the speaker stopped playing")
+        self._wait_drained()
         # Let the device's own buffer run out before the mic is trusted again.
         time.sleep(min(0.25, max(0.0, self._stream.latency)))
         return self._first_out or t_submit
+
+    def _wait_drained(self) -> None:
+        """Wait until the buffer has played; fail when the device stops taking audio.
+
+        A loaded machine plays late but keeps draining the buffer, so only
+        ``STALL_SECONDS`` without any progress (or a stream PortAudio has
+        stopped) count as a failed speaker.
+        """
+        left_before = -1
+        progress_at = time.monotonic()
+        while not self._drained.wait(timeout=0.2):
+            with self._lock:
+                left = len(self._buf)
+            now = time.monotonic()
+            if left_before < 0 or left < left_before:
+                left_before, progress_at = left, now
+            if now - progress_at > STALL_SECONDS or not self._stream.active:
+                self.stop()
+                raise DeviceError("the speaker stopped playing")
 
     def stop(self) -> None:
         with self._lock:

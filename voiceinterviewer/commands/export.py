@@ -66,9 +66,8 @@ def run(args: argparse.Namespace) -> int:
     if output is None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
         return 0
-    try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise UserError(f"cannot write {output}: {exc.strerror}", 1) from None
+    from voiceinterviewer.scoring.report import write_private_text
+
+    write_private_text(output, text)  # a transcript is personal: 0600, written atomically
     print(f"wrote {output}")
     return 0

@@ -27,6 +27,7 @@ def add_parser(sub) -> None:
 def run(args: argparse.Namespace) -> int:
     from voiceinterviewer.errors import UserError
     from voiceinterviewer.replay.progress import build_progress, format_table, render_html
+    from voiceinterviewer.scoring.report import write_private_text
     from voiceinterviewer.session.index import indexed_sessions
 
     settings = settings_from_args(args)
@@ -44,9 +45,8 @@ def run(args: argparse.Namespace) -> int:
     target: Path = args.html or Path(settings.out) / "progress.html"
     if not target.parent.is_dir():
         raise UserError(f"no such folder for the chart page: {target.parent}")
-    try:
-        target.write_text(render_html(progress), encoding="utf-8")
-    except OSError as exc:
-        raise UserError(f"cannot write {target}: {exc.strerror}", 1) from None
+    if target.is_dir():
+        raise UserError(f"--html must name a file, not a folder: {target}")
+    write_private_text(target, render_html(progress))  # scores are personal: 0600
     print(f"Chart: {target}")
     return 0

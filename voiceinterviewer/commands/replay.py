@@ -37,6 +37,9 @@ def run(args: argparse.Namespace) -> int:
     settings = settings_from_args(args)
     record = load_session(resolve_session(args.session, settings.out))
     replay_items(record, args.turn_number)  # an unknown turn fails before any device is opened
+    if not record.turns:
+        print(f"Session {record.id} has no recorded turns.")
+        return 0
     if args.no_audio:
         replay(record, sys.stdout, sink=None, turn=args.turn_number)
         return 0

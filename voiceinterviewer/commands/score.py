@@ -52,10 +52,16 @@ def add_parser(sub) -> None:
 
 def expand_sessions(refs: list[str], root: str) -> list[Path]:
     """Session folders for ``refs``: ids, session folders, or folders of sessions (deduplicated)."""
-    from voiceinterviewer.session.store import is_session_dir, list_session_dirs, resolve_session
+    from voiceinterviewer.session.store import (
+        check_ref,
+        is_session_dir,
+        list_session_dirs,
+        resolve_session,
+    )
 
     found: list[Path] = []
     for ref in refs:
+        check_ref(ref)
         path = Path(ref)
         if path.is_dir() and not is_session_dir(path):
             inside = list_session_dirs(path)

@@ -226,10 +226,16 @@ def rescore(
 
 def expand_targets(refs: list[str], root: str | os.PathLike) -> list[Path]:
     """Session folders from ids, session paths, or folders holding sessions; duplicates dropped."""
-    from voiceinterviewer.session.store import is_session_dir, list_session_dirs, resolve_session
+    from voiceinterviewer.session.store import (
+        check_ref,
+        is_session_dir,
+        list_session_dirs,
+        resolve_session,
+    )
 
     folders: list[Path] = []
     for ref in refs:
+        check_ref(ref)
         path = Path(ref)
         if path.is_dir() and not is_session_dir(path):
             inside = list_session_dirs(path)

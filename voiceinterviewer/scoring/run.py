@@ -26,7 +26,13 @@ from voiceinterviewer.errors import UserError
 from voiceinterviewer.scoring.base import ScoreOptions, Scorer
 from voiceinterviewer.scoring.html import render_html
 from voiceinterviewer.scoring.markdown import render_transcript
-from voiceinterviewer.scoring.report import Report, write_private_text, write_report
+from voiceinterviewer.scoring.report import (
+    ARCHIVE_DIR,
+    REPORT_NAME,
+    Report,
+    write_private_text,
+    write_report,
+)
 from voiceinterviewer.scoring.summary import format_summary
 from voiceinterviewer.session.journal import JOURNAL_NAME, Journal
 from voiceinterviewer.session.record import load_session
@@ -64,6 +70,33 @@ def make_scorer(score_model: str, settings: Settings | None = None) -> Scorer:
     return LLMScorer(model=score_model, api_base=settings.api_base, api_key=settings.api_key)
 
 
+MAX_REPORT_BYTES = 64 * 1024 * 1024  # an existing report.json larger than this is damaged
+
+
+def check_outputs(folder: Path) -> None:
+    """Refuse a folder whose report files are in the way (a folder named report.json, ...)."""
+    for name, want_dir in (
+        (REPORT_NAME, False),
+        (TRANSCRIPT_NAME, False),
+        (HTML_NAME, False),
+        (ARCHIVE_DIR, True),
+    ):
+        path = folder / name
+        if not (path.exists() or path.is_symlink()):
+            continue
+        if path.is_symlink() or path.is_dir() != want_dir:
+            kind = "a folder" if want_dir else "a file"
+            raise UserError(f"cannot score {folder}: {path} is in the way (expected {kind})")
+    try:
+        size = (folder / REPORT_NAME).stat().st_size
+    except OSError:
+        return
+    if size > MAX_REPORT_BYTES:
+        raise UserError(
+            f"cannot score {folder}: {folder / REPORT_NAME} is too large to be a report"
+        )
+
+
 def score_session(
     folder: str | os.PathLike,
     score_model: str | None = None,
@@ -78,6 +111,7 @@ def score_session(
     """
     folder = Path(folder)
     record = load_session(folder)
+    check_outputs(folder)
     if score_model is None:
         score_model = (settings.score_model or settings.model) if settings else "offline"
     timeout = max(LLM_SCORING_TIMEOUT, settings.llm_timeout if settings else 0.0)
@@ -89,7 +123,12 @@ def score_session(
         llm_retries=settings.llm_retries if settings else None,
     )
     report = make_scorer(score_model, settings).score(record, options)
-    json_path = write_report(folder, report)
+    try:
+        json_path = write_report(folder, report)
+    except (ValueError, RecursionError):  # a damaged report.json the archiver cannot parse
+        raise UserError(
+            f"cannot read the existing report {folder / REPORT_NAME}; move it away and score again"
+        ) from None
     md_path = write_private_text(folder / TRANSCRIPT_NAME, render_transcript(record, report))
     html_path = write_private_text(folder / HTML_NAME, render_html(record, report))
     try:

@@ -204,7 +204,7 @@ def read_report(folder: Path) -> dict[str, Any] | None:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError):
         raise UserError(f"unreadable report: {path}") from None
     if not isinstance(data, dict):
         raise UserError(f"unreadable report: {path}")
@@ -307,10 +307,14 @@ def _scan(root: Path) -> dict[str, str]:
         return found
     except OSError as exc:
         raise UserError(f"cannot read the recordings folder {root}: {exc.strerror}") from None
+    real_root = os.path.realpath(root)
     for entry in entries:
         try:
             if not entry.is_dir():
                 continue
+            target = os.path.realpath(entry.path)
+            if entry.is_symlink() and not target.startswith(real_root + os.sep):
+                continue  # a link out of the recordings folder is not one of its sessions
         except OSError:
             continue
         signature = folder_signature(entry.path)
@@ -404,7 +408,20 @@ class SessionIndex:
 
 
 def indexed_sessions(root: str | os.PathLike) -> list[IndexedSession]:
-    """Refresh the index for ``root`` and return its sessions, oldest first."""
-    with SessionIndex() as index:
-        index.refresh(root)
-        return index.sessions(root)
+    """Refresh the index for ``root`` and return its sessions, oldest first.
+
+    The index is only a cache: when it cannot be written (a full disk, a
+    read-only home) the folders are read directly instead.
+    """
+    try:
+        with SessionIndex() as index:
+            index.refresh(root)
+            return index.sessions(root)
+    except (UserError, sqlite3.Error):
+        return scan_sessions(root)
+
+
+def scan_sessions(root: str | os.PathLike) -> list[IndexedSession]:
+    """Every session under ``root`` read from its folder, in the index's order."""
+    rows = [summarize_folder(Path(p)) for p in sorted(_scan(Path(root).resolve()))]
+    return sorted(rows, key=lambda r: (r.started_at == "", r.started_at, r.id))

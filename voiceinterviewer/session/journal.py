@@ -1,9 +1,11 @@
 """The session journal: ``session.jsonl``, one JSON event per line, append-only.
 
 Design: the journal is the source of truth for a session. Each event is
-written and flushed (and fsynced) as it happens, so a crash loses at most the
-line being written. Loading tolerates that: a torn or malformed line is
-skipped and reported, never fatal. The first event, ``session_started``, carries
+written and fsynced as it happens, so a crash loses at most the line being
+written. Loading tolerates that: a torn or malformed line is skipped and
+reported, never fatal, and the next append starts on a fresh line. A full
+disk is a one-line :class:`UserError` (exit 1) that leaves every earlier line
+intact. Files over 64 MB are refused rather than read into memory. The first event, ``session_started``, carries
 ``format``; older formats are brought up to date on load by the named
 migrations in :mod:`voiceinterviewer.session.migrations`, so every reader sees
 the current shape.
@@ -16,13 +18,17 @@ candidate's transcribed answer), ``error``, ``llm_fallback``, ``note``,
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import stat
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from voiceinterviewer.errors import UserError
 
@@ -31,14 +37,25 @@ FORMAT_VERSION = 2
 
 
 class Journal:
-    """Appends events to a session's journal, thread-safe, durable per line."""
+    """Appends events to a session's journal, thread-safe, durable per line.
+
+    Lines are written with one ``os.write`` on an ``O_APPEND`` descriptor and
+    fsynced. A journal whose last line was torn by a crash (or by a write that
+    ran out of disk) gets a newline before the next event, so the fragment
+    never swallows it.
+    """
 
     def __init__(self, path: str | os.PathLike, t0: float | None = None):
         self.path = Path(path)
         self.t0 = time.monotonic() if t0 is None else t0
         self._lock = threading.Lock()
-        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-        self._f = os.fdopen(fd, "a", encoding="utf-8")
+        try:
+            self._fd: int | None = os.open(
+                self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND | _NOFOLLOW, 0o600
+            )
+            self._torn = _ends_torn(self._fd)
+        except OSError as exc:
+            raise write_error(self.path, exc, "the session journal") from None
 
     def now(self) -> float:
         return round(time.monotonic() - self.t0, 3)
@@ -47,26 +64,74 @@ class Journal:
         event = {"type": type_, "t": data.pop("t", self.now()), **data}
         line = json.dumps(event, ensure_ascii=False, default=_jsonable) + "\n"
         with self._lock:
-            if self._f is None:
+            if self._fd is None:
                 return event
+            payload = (b"\n" if self._torn else b"") + line.encode("utf-8")
             try:
-                self._f.write(line)
-                self._f.flush()
-                os.fsync(self._f.fileno())
+                _write_all(self._fd, payload)
+                self._torn = False
+                os.fsync(self._fd)
             except OSError as exc:
-                raise UserError(
-                    f"cannot write the session journal {self.path}: {exc.strerror}", 1
-                ) from None
+                self._torn = True
+                raise write_error(self.path, exc, "the session journal") from None
         return event
 
     def close(self) -> None:
         with self._lock:
-            if self._f is not None:
+            if self._fd is not None:
                 try:
-                    self._f.close()
+                    os.close(self._fd)
                 except OSError:
                     pass
-                self._f = None
+                self._fd = None
+
+
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+MAX_JOURNAL_BYTES = 64 * 1024 * 1024  # far beyond any interview; larger files are refused
+
+
+def _ends_torn(fd: int) -> bool:
+    """True when the file is not empty and its last byte is not a newline."""
+    size = os.fstat(fd).st_size
+    if size == 0:
+        return False
+    return os.pread(fd, 1, size - 1) != b"\n"
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+@contextmanager
+def open_regular(path: Path) -> Iterator[BinaryIO | None]:
+    """Open ``path`` for reading if it is a regular file, else yield None.
+
+    Opened without blocking first, so a FIFO or a device never hangs the reader.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            yield None
+            return
+        f = os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+    with f:
+        yield f
+
+
+def write_error(path: Path, exc: OSError, what: str) -> UserError:
+    """A one-line error for a failed write; a full disk says so and that the rest is kept."""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        return UserError(
+            f"the disk is full: stopped writing {what} {path}; everything written before is kept",
+            1,
+        )
+    return UserError(f"cannot write {what} {path}: {exc.strerror or exc}", 1)
 
 
 def _jsonable(value: Any) -> Any:
@@ -95,11 +160,18 @@ def load_journal(path: str | os.PathLike) -> LoadedJournal:
 
     p = Path(path)
     try:
-        raw = p.read_bytes()
+        with open_regular(p) as f:
+            if f is None:
+                raise UserError(f"not a session: {p} is not a regular file")
+            raw = f.read(MAX_JOURNAL_BYTES + 1)
     except FileNotFoundError:
         raise UserError(f"not a session: {p.parent} has no {JOURNAL_NAME}") from None
+    except IsADirectoryError:
+        raise UserError(f"not a session: {p} is a folder") from None
     except OSError as exc:
-        raise UserError(f"cannot read {p}: {exc.strerror}") from None
+        raise UserError(f"cannot read {p}: {exc.strerror or exc}") from None
+    if len(raw) > MAX_JOURNAL_BYTES:
+        raise UserError(f"not a session: {p} is larger than {MAX_JOURNAL_BYTES >> 20} MB")
     events: list[dict[str, Any]] = []
     skipped: list[int] = []
     for number, line in enumerate(raw.split(b"\n"), start=1):
@@ -107,7 +179,8 @@ def load_journal(path: str | os.PathLike) -> LoadedJournal:
             continue
         try:
             event = json.loads(line.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        except (UnicodeDecodeError, ValueError, RecursionError):
+            # ValueError covers JSONDecodeError and integers too long to convert
             skipped.append(number)
             continue
         if not isinstance(event, dict) or not isinstance(event.get("type"), str):
@@ -116,5 +189,8 @@ def load_journal(path: str | os.PathLike) -> LoadedJournal:
         events.append(event)
     if not events:
         raise UserError(f"not a session: {p} holds no readable events")
-    events, fmt, applied = migrate(events)
+    try:
+        events, fmt, applied = migrate(events)
+    except (TypeError, ValueError, OverflowError, AttributeError, KeyError):
+        raise UserError(f"not a readable session: {p} has malformed old-format events") from None
     return LoadedJournal(events=events, skipped_lines=skipped, format=fmt, migrations=applied)

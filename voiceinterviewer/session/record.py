@@ -1,7 +1,21 @@
-"""A recorded session as readers see it: turns of question and answer, rebuilt from the journal."""
+"""A recorded session as readers see it: turns of question and answer, rebuilt from the journal.
+
+Loading never trusts the journal's values: numbers that are missing, of the
+wrong type or not finite read as defaults; audio names that are not plain file
+names inside the session folder (``../x.wav``, ``/etc/passwd``) read as no
+audio, so no reader ever opens a file outside the folder.
+
+A session cut short by a crash or a kill keeps its candidate audio
+(``turn-NN-candidate.wav`` is written as it is recorded) even though the
+``answer`` event was never written; such a turn gets an answer with that audio,
+no text and ``end_reason`` ``"interrupted"``, so replay plays it and
+``voiceinterviewer transcribe`` can transcribe it.
+"""
 
 from __future__ import annotations
 
+import math
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -79,9 +93,13 @@ class SessionRecord:
 
 
 def _num(value: Any, default: float = 0.0) -> float:
-    return (
-        float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else default
-    )
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return default
+    try:
+        number = float(value)
+    except OverflowError:  # an integer too large for a float
+        return default
+    return number if math.isfinite(number) else default
 
 
 def _words(items: Any) -> list[Word]:
@@ -103,6 +121,48 @@ def _str(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
 
+def _audio_name(value: Any) -> str:
+    """A file name inside the session folder, or "" for anything that could point elsewhere."""
+    name = _str(value)
+    if (
+        not name
+        or name in (".", "..")
+        or os.path.basename(name) != name
+        or "\\" in name
+        or "\x00" in name
+    ):
+        return ""
+    return name
+
+
+def _session_id(value: Any, fallback: str) -> str:
+    text = _str(value)
+    ok = 0 < len(text) <= 200 and text.isprintable() and "/" not in text and "\\" not in text
+    return text if ok else fallback
+
+
+MAX_TURN = 100_000  # turn numbers beyond this are not real turns
+
+
+def _recover_answer(folder: Path, turn: Turn) -> Answer | None:
+    """An answer for a turn whose candidate audio was recorded but never journalled."""
+    name = f"turn-{turn.index:02d}-candidate.wav"
+    try:
+        size = (folder / name).stat().st_size
+    except OSError:
+        return None
+    if size <= 44:
+        return None
+    q = turn.question
+    return Answer(
+        text="",
+        audio=name,
+        t=round(q.t + q.duration, 3),
+        duration=round((size - 44) / 32000.0, 3),
+        end_reason="interrupted",
+    )
+
+
 def load_session(path: str | Path) -> SessionRecord:
     """Build the record from ``path/session.jsonl``. Later ``transcribed`` events replace answer text."""
     folder = Path(path)
@@ -115,40 +175,39 @@ def load_session(path: str | Path) -> SessionRecord:
         format=loaded.format,
     )
     by_index: dict[int, Turn] = {}
+    transcribed: list[dict[str, Any]] = []
     for ev in loaded.events:
         kind = ev.get("type")
         if kind == "session_started":
-            rec.id = _str(ev.get("id")) or folder.name
+            rec.id = _session_id(ev.get("id"), folder.name)
             rec.started_at = _str(ev.get("started_at"))
             rec.settings = ev.get("settings") if isinstance(ev.get("settings"), dict) else {}
         elif kind == "question":
             index = int(_num(ev.get("turn"), len(by_index) + 1))
+            if not 0 <= index <= MAX_TURN:
+                continue
             q = Question(
                 text=_str(ev.get("text")),
                 kind=_str(ev.get("kind")) or "question",
                 question_id=_str(ev.get("question_id")),
                 gap=_str(ev.get("gap")),
                 track=_str(ev.get("track")),
-                audio=_str(ev.get("audio")),
+                audio=_audio_name(ev.get("audio")),
                 t=_num(ev.get("t")),
                 duration=_num(ev.get("duration")),
                 engine=_str(ev.get("engine")) or "offline",
             )
             by_index[index] = Turn(index=index, question=q)
-        elif kind in ("answer", "transcribed"):
-            index = int(_num(ev.get("turn"), -1))
-            turn = by_index.get(index)
+        elif kind == "transcribed":
+            transcribed.append(ev)
+        elif kind == "answer":
+            turn = by_index.get(int(_num(ev.get("turn"), -1)))
             if turn is None:
-                continue
-            if kind == "transcribed" and turn.answer is not None:
-                turn.answer.text = _str(ev.get("text"))
-                turn.answer.words = _words(ev.get("words"))
-                turn.answer.stt_model = _str(ev.get("stt_model"))
                 continue
             turn.answer = Answer(
                 text=_str(ev.get("text")),
                 words=_words(ev.get("words")),
-                audio=_str(ev.get("audio")),
+                audio=_audio_name(ev.get("audio")),
                 t=_num(ev.get("t")),
                 duration=_num(ev.get("duration")),
                 speech_start=_num(ev.get("speech_start")),
@@ -160,5 +219,14 @@ def load_session(path: str | Path) -> SessionRecord:
             rec.errors.append(ev)
         elif kind == "session_ended":
             rec.ended = ev
+    for turn in by_index.values():
+        if turn.answer is None:
+            turn.answer = _recover_answer(folder, turn)
+    for ev in transcribed:
+        turn = by_index.get(int(_num(ev.get("turn"), -1)))
+        if turn is not None and turn.answer is not None:
+            turn.answer.text = _str(ev.get("text"))
+            turn.answer.words = _words(ev.get("words"))
+            turn.answer.stt_model = _str(ev.get("stt_model"))
     rec.turns = [by_index[k] for k in sorted(by_index)]
     return rec

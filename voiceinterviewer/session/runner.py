@@ -5,12 +5,25 @@ voice come first and the greeting is spoken at once, while the speech model,
 the voice-activity model, the microphone (or the scripted answers) and, for an
 LLM interviewer, litellm load in the background. The first listen waits for
 them through :class:`DeferredListener`.
+
+Reliability: everything the person supplies (answer files, job and story
+notes, the microphone and a chosen speaker) is checked before the session
+folder exists, so bad input costs one line and leaves nothing behind. Once
+the folder exists, every way the interview can stop (its end, Ctrl-C, a
+device that vanishes, a full disk) is journalled with ``session_ended`` and
+the session is scored; Ctrl-C is a normal end (exit 0) and a failure is
+raised again as one line after the report is written. Ctrl-C during the
+second of set-up is held until the adapters have loaded (see
+:class:`HeldInterrupt`).
 """
 
 from __future__ import annotations
 
 import datetime as _dt
+import errno
+import os
 import platform
+import signal
 import sys
 import threading
 import time
@@ -25,7 +38,7 @@ from voiceinterviewer.config import Settings
 from voiceinterviewer.errors import DeviceError, UserError
 from voiceinterviewer.interviewer.base import InterviewContext
 from voiceinterviewer.listen.endpoint import EndpointOptions, Heard, TurnListener
-from voiceinterviewer.session.journal import FORMAT_VERSION, JOURNAL_NAME, Journal
+from voiceinterviewer.session.journal import FORMAT_VERSION, JOURNAL_NAME, Journal, open_regular
 from voiceinterviewer.session.store import create_session_dir
 
 
@@ -42,6 +55,34 @@ class DeferredListener:
         return self.get().listen(record=record, on_finished_words=on_finished_words)
 
 
+MAX_TEXT_BYTES = 1_000_000  # answer scripts, job descriptions and story notes are read up to this
+
+
+def read_text_file(path: str | Path, what: str, limit: int = MAX_TEXT_BYTES) -> str:
+    """A small UTF-8 text file given by the person, or a one-line UserError; never reads past ``limit``."""
+    p = Path(path)
+    try:
+        with open_regular(p) as f:
+            if f is None:
+                raise UserError(f"the {what} {p} is not a regular file")
+            raw = f.read(limit + 1)
+    except FileNotFoundError:
+        raise UserError(f"{what} not found: {p}") from None
+    except IsADirectoryError:
+        raise UserError(f"the {what} {p} is a folder, not a file") from None
+    except OSError as exc:
+        raise UserError(f"cannot read the {what} {p}: {exc.strerror or exc}") from None
+    if len(raw) > limit:
+        raise UserError(f"the {what} {p} is too large (more than {limit // 1000} kB of text)")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise UserError(f"the {what} {p} is not UTF-8 text") from None
+    if "\x00" in text:
+        raise UserError(f"the {what} {p} is not a text file")
+    return text
+
+
 @dataclass
 class AnswerScript:
     """Where a scripted candidate's answers come from: audio files or text to synthesise."""
@@ -54,33 +95,34 @@ class AnswerScript:
         clips = []
         for path in self.paths:
             if path.suffix.lower() == ".txt":
-                try:
-                    text = path.read_text(encoding="utf-8").strip()
-                except (OSError, UnicodeDecodeError) as exc:
-                    raise UserError(f"cannot read answer file {path}: {exc}") from None
-                if not text:
-                    raise UserError(f"answer file is empty: {path}")
-                clips.append(voice.synthesize(text))
+                clips.append(voice.synthesize(_answer_text(path)))
             else:
                 clips.append(read_audio(path))
         return clips
 
 
+def _answer_text(path: Path) -> str:
+    text = read_text_file(path, "answer file").strip()
+    if not text:
+        raise UserError(f"answer file is empty: {path}")
+    return text
+
+
 def check_answer_files(paths: list[Path]) -> None:
+    """Read every scripted answer once, so a bad file fails before a session is created."""
+    from voiceinterviewer.audio.wavfile import read_audio
+
     for path in paths:
-        if not path.is_file():
-            raise UserError(f"answer file not found: {path}")
+        if path.suffix.lower() == ".txt":
+            _answer_text(path)
+        else:
+            read_audio(path)
 
 
 def _read_optional(path: str, what: str) -> str:
     if not path:
         return ""
-    try:
-        return Path(path).read_text(encoding="utf-8")[:20000]
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UserError(
-            f"cannot read the {what} file {path}: {getattr(exc, 'strerror', None) or exc}"
-        ) from None
+    return read_text_file(path, f"{what} file")[:20000]
 
 
 def build_context(settings: Settings, avoid_recent: bool = True) -> InterviewContext:
@@ -120,19 +162,45 @@ def run_interview(
     say: Callable[[str], None] = print,
     avoid_recent: bool = True,
 ) -> int:
-    from voiceinterviewer.interviewer.factory import build_interviewer
-    from voiceinterviewer.session.loop import InterviewSession
+    """Run one interview in a new session folder and score it; the exit code for the CLI.
 
+    Everything the person gave (answer files, job and story notes, devices)
+    is checked before the folder is created, so bad input fails with one
+    line and leaves nothing behind.
+    """
     t0 = time.monotonic()
     if answers:
         check_answer_files(answers)
     context = build_context(settings, avoid_recent)
+    if answers is None:
+        check_devices(settings, require_speaker)
     if settings.model != "offline":
         from voiceinterviewer.llm.client import start_background_import
 
         start_background_import()
     folder = create_session_dir(settings.out)
     journal = Journal(folder / JOURNAL_NAME, t0=t0)
+    try:
+        return _run_session(folder, journal, settings, context, answers, require_speaker, say)
+    finally:
+        journal.close()
+
+
+def _run_session(
+    folder: Path,
+    journal: Journal,
+    settings: Settings,
+    context: InterviewContext,
+    answers: list[Path] | None,
+    require_speaker: bool,
+    say: Callable[[str], None],
+) -> int:
+    """Hold the interview in ``folder``, then score it.
+
+    Whatever stops the interview (its end, Ctrl-C, a device or disk failure)
+    the session is closed in the journal and scored. Ctrl-C is a normal end
+    (exit 0); a failure is raised again once the report is written.
+    """
     journal.write(
         "session_started",
         format=FORMAT_VERSION,
@@ -144,6 +212,81 @@ def run_interview(
         platform=f"{platform.system()} {platform.machine()}",
     )
     say(f"Session {folder.name} (recording to {folder})")
+    failure: UserError | None = None
+    try:
+        interview(folder, journal, settings, context, answers, require_speaker, say)
+    except KeyboardInterrupt as exc:
+        say("Interview stopped; writing your report.")
+        if not getattr(exc, "loop_started", False):
+            _journal_end(journal, "interrupted")
+    except UserError as exc:
+        failure = exc
+        if not getattr(exc, "loop_started", False):
+            _journal_end(journal, "error", str(exc))
+    try:
+        scored = _score(folder, settings, journal, say)
+    except KeyboardInterrupt:
+        _journal_error(journal, "scoring", "scoring was interrupted")
+        raise UserError(
+            "stopped before the report was written; score the session later with "
+            f"`voiceinterviewer score {folder.name}`",
+            130,
+        ) from None
+    if failure is not None:
+        raise failure
+    if isinstance(scored, UserError):
+        if any(os.strerror(code) in str(scored) for code in DISK_FULL):
+            raise UserError(
+                f"the disk is full: the interview is kept in {folder}, but its report could not "
+                f"be written; free some space, then run `voiceinterviewer score {folder.name}`",
+                1,
+            )
+        raise UserError(
+            f"the interview is kept in {folder}, but it could not be scored: {scored}",
+            scored.exit_code,
+        )
+    return 0
+
+
+DISK_FULL = (errno.ENOSPC, errno.EFBIG, errno.EDQUOT)
+
+
+def _journal_error(journal: Journal, where: str, message: str) -> None:
+    try:
+        journal.write("error", where=where, message=message)
+    except UserError:
+        pass  # the disk is full: the journal keeps what it has
+
+
+def _journal_end(journal: Journal, reason: str, error: str = "") -> None:
+    """Close a session whose loop never started (set-up failed or was interrupted)."""
+    if error:
+        _journal_error(journal, "session", error)
+    try:
+        journal.write("session_ended", reason=reason, turns=0)
+    except UserError:
+        pass
+
+
+def interview(
+    folder: Path,
+    journal: Journal,
+    settings: Settings,
+    context: InterviewContext,
+    answers: list[Path] | None,
+    require_speaker: bool,
+    say: Callable[[str], None],
+) -> None:
+    """Build the adapters and run the interview loop.
+
+    The loop journals its own end (``session_ended``); an exception raised
+    from inside it carries ``loop_started = True``, so the caller journals
+    the end only of a session whose set-up failed or was interrupted.
+    """
+    from voiceinterviewer.interviewer.factory import build_interviewer
+    from voiceinterviewer.session.loop import InterviewSession
+
+    held = HeldInterrupt()  # until the loop starts: imports run in two threads
     loader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="load")
     voice_ready = threading.Event()
     holder: dict = {}
@@ -188,7 +331,10 @@ def run_interview(
         interviewer = build_interviewer(
             settings,
             context,
-            on_error=lambda where, msg: journal.write("error", where=where, message=msg),
+            # the turn being prepared: its question is journalled after the error
+            on_error=lambda where, msg: journal.write(
+                "error", where=where, message=msg, turn=len(context.history) + 1
+            ),
         )
         if settings.turn == "enter" and answers is None:
             say("Press Enter when you have finished each answer.")
@@ -204,22 +350,77 @@ def run_interview(
             speculate=settings.model == "offline",
             say=say,
         )
-        failure: UserError | None = None
+        held.release()
         try:
             session.run()
-        except UserError as exc:
-            failure = exc
+        except (UserError, KeyboardInterrupt) as exc:
+            exc.loop_started = True  # type: ignore[union-attr]
+            raise
     finally:
+        held.restore()
         voice_ready.set()
         loader.shutdown(wait=False, cancel_futures=True)
         if sink is not None and hasattr(sink, "close"):
             sink.close()
         _close_source(listener_future)
-    summary = _score(folder, settings, journal, say)
-    journal.close()
-    if failure is not None:
-        raise failure
-    return 0 if summary else 1
+        wait_for_speech_threads()
+
+
+def wait_for_speech_threads(timeout: float = 3.0) -> None:
+    """Let a sentence still being synthesised finish before the process may exit.
+
+    The voice's model runs in native code on the speaking thread ("tts"); a
+    process that exits while that daemon thread is inside it can abort
+    ("terminate called without an active exception"), turning a one-line
+    error into a crash. The wait is bounded; a thread that is only waiting
+    for the loop to take its next sentence is harmless and left behind.
+    """
+    deadline = time.monotonic() + timeout
+    for thread in threading.enumerate():
+        if thread.name == "tts" and thread.is_alive() and thread is not threading.current_thread():
+            thread.join(max(0.0, deadline - time.monotonic()))
+
+
+class HeldInterrupt:
+    """Ctrl-C noted, not raised, while the adapters load; :meth:`release` raises it afterwards.
+
+    The voice loads in the main thread while the speech models load in
+    another, so both import modules at once; a KeyboardInterrupt raised inside
+    Python's import machinery can leave a module lock held and hang the
+    process. Holding Ctrl-C for the second or two of set-up avoids that; from
+    the first question on, it interrupts at once.
+    """
+
+    def __init__(self) -> None:
+        self.pressed = False
+        self._previous = None
+        if threading.current_thread() is threading.main_thread():
+            try:
+                self._previous = signal.signal(signal.SIGINT, self._note)
+            except (ValueError, OSError):
+                self._previous = None
+
+    def _note(self, signum, frame) -> None:
+        self.pressed = True
+
+    def restore(self) -> None:
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+            self._previous = None
+
+    def release(self) -> None:
+        self.restore()
+        if self.pressed:
+            raise KeyboardInterrupt
+
+
+def check_devices(settings: Settings, require_speaker: bool) -> None:
+    """Fail before the session starts when the microphone (or a chosen speaker) is unusable."""
+    from voiceinterviewer.audio.devices import check_input, check_output
+
+    if settings.output_device or require_speaker:
+        check_output(settings.output_device or None)
+    check_input(settings.input_device or None)
 
 
 def _close_source(future: Future) -> None:
@@ -249,7 +450,8 @@ def _watch_enter(listener: TurnListener) -> None:
     threading.Thread(target=watch, daemon=True, name="enter").start()
 
 
-def _score(folder: Path, settings: Settings, journal: Journal, say) -> str:
+def _score(folder: Path, settings: Settings, journal: Journal, say) -> str | UserError:
+    """Score the finished session; the summary, or the error that stopped scoring."""
     from voiceinterviewer.scoring.run import score_session
 
     try:
@@ -257,9 +459,8 @@ def _score(folder: Path, settings: Settings, journal: Journal, say) -> str:
             folder, score_model=settings.score_model or settings.model, settings=settings
         )
     except UserError as exc:
-        journal.write("error", where="scoring", message=str(exc))
-        say(f"Could not score the session: {exc}")
-        return ""
+        _journal_error(journal, "scoring", str(exc))
+        return exc
     summary = getattr(result, "summary", None) or (
         result[-1] if isinstance(result, tuple) else str(result)
     )

@@ -2,8 +2,10 @@
 
 A session is a folder ``<root>/<id>/`` holding ``session.jsonl`` and its WAVs.
 Ids are ``YYYYMMDD-HHMMSS-xxxx``. A reference given by a person is either a
-path to such a folder or an id under the root; ids that would leave the root
-(``..``, separators, absolute paths) are refused.
+path to such a folder or an id under the root. Nothing that would lead a
+command to write outside the session it names is accepted: ``..``, symbolic
+links (given as a path, or inside the root pointing out of it) and paths to
+folders that are not sessions are refused with one line.
 """
 
 from __future__ import annotations
@@ -44,29 +46,59 @@ def is_session_dir(path: Path) -> bool:
     return (path / JOURNAL_NAME).is_file()
 
 
+def _inside(path: Path, root: Path) -> bool:
+    """True when ``path``, symbolic links followed, is ``root`` or below it."""
+    try:
+        path.resolve().relative_to(root.resolve())
+    except (ValueError, OSError, RuntimeError):
+        return False
+    return True
+
+
+def _refuse(ref: str) -> UserError:
+    return UserError(f"refusing a session id that leaves the recordings folder: {ref}")
+
+
+def check_ref(ref: str) -> None:
+    """Refuse an empty reference or one that climbs out of a folder with ``..``."""
+    if not ref or "\x00" in ref:
+        raise UserError("no session given (see `voiceinterviewer sessions`)")
+    if ".." in Path(ref).parts:
+        raise _refuse(ref)
+
+
 def resolve_session(ref: str, root: str | os.PathLike) -> Path:
-    """Turn an id or a path into a session folder, or raise a one-line error."""
+    """Turn an id or a path into a session folder, or raise a one-line error.
+
+    A path (anything with a separator, or absolute) must name a real session
+    folder, not a symbolic link, and may not use ``..``. An id (or a unique
+    prefix of one) is looked up under ``root``; a match that is a symbolic
+    link to somewhere outside the root is refused.
+    """
     root = Path(root)
+    check_ref(ref)
     candidate = Path(ref)
+    looks_like_path = (
+        os.sep in ref or "/" in ref or ref == "." or ref.startswith("~") or candidate.is_absolute()
+    )
+    if candidate.is_symlink() and (looks_like_path or candidate.is_dir()):
+        raise UserError(f"refusing a session folder that is a symbolic link: {ref}")
     if candidate.is_dir():
         if is_session_dir(candidate):
             return candidate
-        raise UserError(f"not a session folder (no {JOURNAL_NAME}): {candidate}")
-    looks_like_path = os.sep in ref or "/" in ref or ref in (".", "..") or ref.startswith("~")
-    if looks_like_path or candidate.is_absolute():
-        if ".." in candidate.parts and not candidate.exists():
-            raise UserError(f"refusing a session id that leaves the recordings folder: {ref}")
+        if looks_like_path:
+            raise UserError(f"not a session folder (no {JOURNAL_NAME}): {candidate}")
+    if looks_like_path:
         raise UserError(f"no such session folder: {ref}")
     if ref.startswith("."):
-        raise UserError(f"refusing a session id that leaves the recordings folder: {ref}")
+        raise _refuse(ref)
     folder = root / ref
-    try:
-        folder.resolve().relative_to(root.resolve())
-    except ValueError:
-        raise UserError(f"refusing a session id that leaves the recordings folder: {ref}") from None
-    if is_session_dir(folder):
-        return folder
-    matches = sorted(p for p in root.glob(f"{ref}*") if is_session_dir(p)) if root.is_dir() else []
+    if folder.exists() or folder.is_symlink():
+        if not _inside(folder, root):
+            raise _refuse(ref)
+        if is_session_dir(folder):
+            return folder
+    matches = [p for p in list_session_dirs(root) if p.name.startswith(ref)]
     if len(matches) == 1:
         return matches[0]
     if len(matches) > 1:
@@ -77,7 +109,19 @@ def resolve_session(ref: str, root: str | os.PathLike) -> Path:
 
 
 def list_session_dirs(root: str | os.PathLike) -> list[Path]:
+    """Session folders directly under ``root``; symbolic links that lead outside it are skipped."""
     root = Path(root)
     if not root.is_dir():
         return []
-    return sorted(p for p in root.iterdir() if p.is_dir() and is_session_dir(p))
+    try:
+        entries = sorted(root.iterdir())
+    except OSError as exc:
+        raise UserError(f"cannot read the folder {root}: {exc.strerror or exc}") from None
+    found = []
+    for p in entries:
+        try:
+            if p.is_dir() and is_session_dir(p) and (not p.is_symlink() or _inside(p, root)):
+                found.append(p)
+        except OSError:
+            continue
+    return found

@@ -110,13 +110,33 @@ class InterviewSession:
         plan = reply.plan
         name = f"turn-{turn:02d}-interviewer.wav"
         t_start = self.journal.now()
-        if prepared is not None:
-            rest = prepared.sentences[1:]
-            spoken = speak(
-                rest, self.voice, self.sink, self.folder / name, first_clip=prepared.first
-            )
-        else:
-            spoken = speak(reply.sentences, self.voice, self.sink, self.folder / name)
+        said: list[str] = []
+        try:
+            if prepared is not None:
+                spoken = speak(
+                    prepared.sentences[1:],
+                    self.voice,
+                    self.sink,
+                    self.folder / name,
+                    first_clip=prepared.first,
+                    on_sentence=said.append,
+                )
+            else:
+                spoken = speak(
+                    reply.sentences,
+                    self.voice,
+                    self.sink,
+                    self.folder / name,
+                    on_sentence=said.append,
+                )
+        except BaseException:
+            # Stopped mid-question (Ctrl-C, a device failure): keep what had started playing.
+            self.journal.write(
+                "question", t=t_start, turn=turn, kind=plan.kind, question_id=plan.question_id,
+                gap=plan.gap, track=plan.track, text=" ".join(said), audio=name,
+                engine=reply.engine, interrupted=True,
+            )  # fmt: skip
+            raise
         latency = None
         if decided_at is not None and spoken.first_audio_at is not None:
             latency = round((spoken.first_audio_at - decided_at) * 1000, 1)
@@ -153,6 +173,14 @@ class InterviewSession:
             heard = self.listener.listen(
                 record=wav.write, on_finished_words=self._on_finished_words
             )
+        except BaseException:
+            # Stopped mid-answer: the audio so far is on disk; say so in the journal.
+            wav.close()
+            self.journal.write(
+                "answer", t=t_listen, turn=turn, text="", words=[], audio=name,
+                duration=round(wav.duration, 3), end_reason="interrupted", stt_model=self.stt_model,
+            )  # fmt: skip
+            raise
         finally:
             wav.close()
         words = [

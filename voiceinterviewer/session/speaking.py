@@ -85,6 +85,12 @@ def speak(
             total += clip.duration
     finally:
         stop.set()
+        while producer.is_alive():  # let the producer see `stop` and finish its sentence
+            try:
+                q.get(timeout=0.05)
+            except queue.Empty:
+                pass
+        producer.join(timeout=5)
         if wav is not None:
             wav.close()
     error = ""

@@ -1,14 +1,14 @@
 """Building a live or scripted interview from settings: the edge where real adapters are made.
 
-Start-up is ordered for a fast first question: the session folder and the
-voice come first and the greeting is spoken at once, while the speech model,
+Start-up is ordered for a fast first question: the session folder, the
+speaker (whose stream warms up meanwhile) and the voice come first and the
+greeting is spoken at once, while the speech model,
 the voice-activity model, the microphone (or the scripted answers) and, for an
 LLM interviewer, litellm load in the background. The first listen waits for
 them through :class:`DeferredListener`.
 
-Reliability: everything the person supplies (answer files, job and story
-notes, the microphone and a chosen speaker) is checked before the session
-folder exists, so bad input costs one line and leaves nothing behind. Once
+Reliability: the person's files and devices are checked first
+(:mod:`voiceinterviewer.session.preflight`). Once
 the folder exists, every way the interview can stop (its end, Ctrl-C, a
 device that vanishes, a full disk) is journalled with ``session_ended`` and
 the session is scored; Ctrl-C is a normal end (exit 0) and a failure is
@@ -23,22 +23,26 @@ import datetime as _dt
 import errno
 import os
 import platform
-import signal
 import sys
 import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 
 from voiceinterviewer import __version__
-from voiceinterviewer.audio.clip import Clip
 from voiceinterviewer.config import Settings
 from voiceinterviewer.errors import DeviceError, UserError
 from voiceinterviewer.interviewer.base import InterviewContext
 from voiceinterviewer.listen.endpoint import EndpointOptions, Heard, TurnListener
-from voiceinterviewer.session.journal import FORMAT_VERSION, JOURNAL_NAME, Journal, open_regular
+from voiceinterviewer.session.journal import FORMAT_VERSION, JOURNAL_NAME, Journal
+from voiceinterviewer.session.preflight import (
+    AnswerScript,
+    HeldInterrupt,
+    check_answer_files,
+    check_devices,
+    read_optional,
+)
 from voiceinterviewer.session.store import create_session_dir
 
 
@@ -55,76 +59,6 @@ class DeferredListener:
         return self.get().listen(record=record, on_finished_words=on_finished_words)
 
 
-MAX_TEXT_BYTES = 1_000_000  # answer scripts, job descriptions and story notes are read up to this
-
-
-def read_text_file(path: str | Path, what: str, limit: int = MAX_TEXT_BYTES) -> str:
-    """A small UTF-8 text file given by the person, or a one-line UserError; never reads past ``limit``."""
-    p = Path(path)
-    try:
-        with open_regular(p) as f:
-            if f is None:
-                raise UserError(f"the {what} {p} is not a regular file")
-            raw = f.read(limit + 1)
-    except FileNotFoundError:
-        raise UserError(f"{what} not found: {p}") from None
-    except IsADirectoryError:
-        raise UserError(f"the {what} {p} is a folder, not a file") from None
-    except OSError as exc:
-        raise UserError(f"cannot read the {what} {p}: {exc.strerror or exc}") from None
-    if len(raw) > limit:
-        raise UserError(f"the {what} {p} is too large (more than {limit // 1000} kB of text)")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise UserError(f"the {what} {p} is not UTF-8 text") from None
-    if "\x00" in text:
-        raise UserError(f"the {what} {p} is not a text file")
-    return text
-
-
-@dataclass
-class AnswerScript:
-    """Where a scripted candidate's answers come from: audio files or text to synthesise."""
-
-    paths: list[Path]
-
-    def load(self, voice) -> list[Clip]:
-        from voiceinterviewer.audio.wavfile import read_audio
-
-        clips = []
-        for path in self.paths:
-            if path.suffix.lower() == ".txt":
-                clips.append(voice.synthesize(_answer_text(path)))
-            else:
-                clips.append(read_audio(path))
-        return clips
-
-
-def _answer_text(path: Path) -> str:
-    text = read_text_file(path, "answer file").strip()
-    if not text:
-        raise UserError(f"answer file is empty: {path}")
-    return text
-
-
-def check_answer_files(paths: list[Path]) -> None:
-    """Read every scripted answer once, so a bad file fails before a session is created."""
-    from voiceinterviewer.audio.wavfile import read_audio
-
-    for path in paths:
-        if path.suffix.lower() == ".txt":
-            _answer_text(path)
-        else:
-            read_audio(path)
-
-
-def _read_optional(path: str, what: str) -> str:
-    if not path:
-        return ""
-    return read_text_file(path, f"{what} file")[:20000]
-
-
 def build_context(settings: Settings, avoid_recent: bool = True) -> InterviewContext:
     from voiceinterviewer.interviewer.history import recent_question_ids
 
@@ -135,8 +69,8 @@ def build_context(settings: Settings, avoid_recent: bool = True) -> InterviewCon
         max_follow_ups=settings.max_follow_ups,
         questions=settings.questions,
         time_box_s=settings.time_box * 60.0,
-        job_text=_read_optional(settings.job, "job description"),
-        stories_text=_read_optional(settings.stories, "stories"),
+        job_text=read_optional(settings.job, "job description"),
+        stories_text=read_optional(settings.stories, "stories"),
         avoid_ids=recent_question_ids(Path(settings.out)) if avoid_recent else [],
         seed=settings.seed,
         first_question=settings.question,
@@ -324,10 +258,10 @@ def interview(
     try:
         from voiceinterviewer.voice import build_voice
 
+        sink = _build_sink(settings, require_speaker, say)  # its stream warms up meanwhile
         voice = build_voice(settings.voice, settings.speech_rate)
         holder["voice"] = voice
         voice_ready.set()
-        sink = _build_sink(settings, require_speaker, say)
         interviewer = build_interviewer(
             settings,
             context,
@@ -379,48 +313,6 @@ def wait_for_speech_threads(timeout: float = 3.0) -> None:
     for thread in threading.enumerate():
         if thread.name == "tts" and thread.is_alive() and thread is not threading.current_thread():
             thread.join(max(0.0, deadline - time.monotonic()))
-
-
-class HeldInterrupt:
-    """Ctrl-C noted, not raised, while the adapters load; :meth:`release` raises it afterwards.
-
-    The voice loads in the main thread while the speech models load in
-    another, so both import modules at once; a KeyboardInterrupt raised inside
-    Python's import machinery can leave a module lock held and hang the
-    process. Holding Ctrl-C for the second or two of set-up avoids that; from
-    the first question on, it interrupts at once.
-    """
-
-    def __init__(self) -> None:
-        self.pressed = False
-        self._previous = None
-        if threading.current_thread() is threading.main_thread():
-            try:
-                self._previous = signal.signal(signal.SIGINT, self._note)
-            except (ValueError, OSError):
-                self._previous = None
-
-    def _note(self, signum, frame) -> None:
-        self.pressed = True
-
-    def restore(self) -> None:
-        if self._previous is not None:
-            signal.signal(signal.SIGINT, self._previous)
-            self._previous = None
-
-    def release(self) -> None:
-        self.restore()
-        if self.pressed:
-            raise KeyboardInterrupt
-
-
-def check_devices(settings: Settings, require_speaker: bool) -> None:
-    """Fail before the session starts when the microphone (or a chosen speaker) is unusable."""
-    from voiceinterviewer.audio.devices import check_input, check_output
-
-    if settings.output_device or require_speaker:
-        check_output(settings.output_device or None)
-    check_input(settings.input_device or None)
 
 
 def _close_source(future: Future) -> None:

@@ -50,37 +50,12 @@ def add_parser(sub) -> None:
     p.set_defaults(func=run)
 
 
-def expand_sessions(refs: list[str], root: str) -> list[Path]:
-    """Session folders for ``refs``: ids, session folders, or folders of sessions (deduplicated)."""
-    from voiceinterviewer.session.store import (
-        check_ref,
-        is_session_dir,
-        list_session_dirs,
-        resolve_session,
-    )
-
-    found: list[Path] = []
-    for ref in refs:
-        check_ref(ref)
-        path = Path(ref)
-        if path.is_dir() and not is_session_dir(path):
-            inside = list_session_dirs(path)
-            if not inside:
-                raise UserError(f"no sessions in {path}")
-            found.extend(inside)
-        else:
-            found.append(resolve_session(ref, root))
-    unique: dict[Path, Path] = {}
-    for folder in found:
-        unique.setdefault(folder.resolve(), folder)
-    return list(unique.values())
-
-
 def run(args: argparse.Namespace) -> int:
     from concurrent.futures import ThreadPoolExecutor, as_completed
 
     from voiceinterviewer.scoring.run import score_session
     from voiceinterviewer.scoring.summary import format_summary
+    from voiceinterviewer.session.store import expand_sessions
 
     if args.jobs < 1:
         raise UserError("--jobs must be at least 1")

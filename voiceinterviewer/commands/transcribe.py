@@ -66,14 +66,14 @@ def run(args: argparse.Namespace) -> int:
         ProgressBar,
         TranscribeOptions,
         count_answers,
-        expand_targets,
         transcribe_sessions,
     )
+    from voiceinterviewer.session.store import expand_sessions
 
     if args.jobs < 1:
         raise UserError("--jobs must be at least 1")
     settings = settings_from_args(args)
-    folders = expand_targets(args.sessions, settings.out)
+    folders = expand_sessions(args.sessions, settings.out)
     options = TranscribeOptions(
         stt_model=settings.stt_model,
         jobs=args.jobs,

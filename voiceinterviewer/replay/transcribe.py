@@ -224,32 +224,6 @@ def rescore(
         return None
 
 
-def expand_targets(refs: list[str], root: str | os.PathLike) -> list[Path]:
-    """Session folders from ids, session paths, or folders holding sessions; duplicates dropped."""
-    from voiceinterviewer.session.store import (
-        check_ref,
-        is_session_dir,
-        list_session_dirs,
-        resolve_session,
-    )
-
-    folders: list[Path] = []
-    for ref in refs:
-        check_ref(ref)
-        path = Path(ref)
-        if path.is_dir() and not is_session_dir(path):
-            inside = list_session_dirs(path)
-            if not inside:
-                raise UserError(f"no sessions in folder: {ref}")
-            folders.extend(inside)
-        else:
-            folders.append(resolve_session(ref, root))
-    unique: dict[Path, Path] = {}
-    for folder in folders:
-        unique.setdefault(folder.resolve(), folder)
-    return list(unique.values())
-
-
 def transcribe_sessions(
     folders: list[Path],
     options: TranscribeOptions,

@@ -125,3 +125,22 @@ def list_session_dirs(root: str | os.PathLike) -> list[Path]:
         except OSError:
             continue
     return found
+
+
+def expand_sessions(refs: list[str], root: str | os.PathLike) -> list[Path]:
+    """Session folders for ``refs``: ids, session folders, or folders of sessions (deduplicated)."""
+    found: list[Path] = []
+    for ref in refs:
+        check_ref(ref)
+        path = Path(ref)
+        if path.is_dir() and not is_session_dir(path):
+            inside = list_session_dirs(path)
+            if not inside:
+                raise UserError(f"no sessions in {path}")
+            found.extend(inside)
+        else:
+            found.append(resolve_session(ref, root))
+    unique: dict[Path, Path] = {}
+    for folder in found:
+        unique.setdefault(folder.resolve(), folder)
+    return list(unique.values())

@@ -250,6 +250,8 @@ class InterviewSession:
             self.journal.write("session_ended", reason=reason, turns=turn)
             raise
         finally:
-            self._spec_pool.shutdown(wait=False, cancel_futures=True)
+            # A reply being prepared may be inside the voice's native code: let it finish
+            # (one planned turn and one sentence) so the process never exits under it.
+            self._spec_pool.shutdown(wait=True, cancel_futures=True)
         self.journal.write("session_ended", reason=reason, turns=turn)
         return SessionResult(self.folder, turn, reason, latencies, first_at)

@@ -297,22 +297,6 @@ def interview(
         if sink is not None and hasattr(sink, "close"):
             sink.close()
         _close_source(listener_future)
-        wait_for_speech_threads()
-
-
-def wait_for_speech_threads(timeout: float = 3.0) -> None:
-    """Let a sentence still being synthesised finish before the process may exit.
-
-    The voice's model runs in native code on the speaking thread ("tts"); a
-    process that exits while that daemon thread is inside it can abort
-    ("terminate called without an active exception"), turning a one-line
-    error into a crash. The wait is bounded; a thread that is only waiting
-    for the loop to take its next sentence is harmless and left behind.
-    """
-    deadline = time.monotonic() + timeout
-    for thread in threading.enumerate():
-        if thread.name == "tts" and thread.is_alive() and thread is not threading.current_thread():
-            thread.join(max(0.0, deadline - time.monotonic()))
 
 
 def _close_source(future: Future) -> None:

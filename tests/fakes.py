@@ -63,12 +63,13 @@ class ScriptedTranscriber:
     """Returns enqueued transcripts in order (empty when none are left)."""
 
     def __init__(self):
-        self._queue: list[str] = []
+        self._queue: list[str | Transcript] = []
         self.history: list[Clip] = []
 
-    def enqueue(self, text: str) -> None:
+    def enqueue(self, text: str | Transcript) -> None:
         self._queue.append(text)
 
     def transcribe(self, clip: Clip, prompt: str = "") -> Transcript:
         self.history.append(clip)
-        return Transcript(self._queue.pop(0) if self._queue else "")
+        item = self._queue.pop(0) if self._queue else ""
+        return item if isinstance(item, Transcript) else Transcript(item)

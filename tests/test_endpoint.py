@@ -12,6 +12,8 @@ from voiceinterviewer.audio.ports import BLOCK
 from voiceinterviewer.audio.scripted import ScriptedSource
 from voiceinterviewer.listen.endpoint import EndpointOptions, TurnListener, sounds_finished
 from voiceinterviewer.listen.vad import EnergyVad, SileroVad
+from voiceinterviewer.session.record import Word
+from voiceinterviewer.stt.whisper import Transcript, drop_words_after_speech
 
 
 @pytest.mark.parametrize(
@@ -45,7 +47,7 @@ def test_clean_answer_ends_after_the_short_window_and_is_transcribed():
     text = "I led the redesign of our payment service. It cut costs by two million dollars a year."
     clip = speech(text)
     heard, recorded = listen_to(clip)
-    assert heard.end_reason == "silence"
+    assert heard.end_reason == "silence", heard.transcript.text
     assert wer(text, heard.transcript.text) < 0.15
     # the turn ended within the finished-sentence window after speech stopped
     assert heard.audio.duration - heard.speech_end < 0.8 + 0.2
@@ -59,7 +61,7 @@ def test_thinking_pause_after_unfinished_words_does_not_end_the_turn():
     after = "the second thing was sharding the orders table by customer."
     clip = speech_with_pause(before, 2.6, after)
     heard, _ = listen_to(clip)
-    assert heard.end_reason == "silence"
+    assert heard.end_reason == "silence", heard.transcript.text
     assert "shard" in heard.transcript.text.lower()
     assert heard.chunks >= 2  # transcribed incrementally, at the pause
 
@@ -162,3 +164,71 @@ def test_a_closing_thank_you_over_silence_is_dropped():
         "And...",
     ]
     assert not sounds_finished(" ".join(w.word for w in drop_trailing_hallucination(words)))
+
+
+# Words tiny.en wrote after "...by customer." on a CPU without AVX-512 (a real run),
+# relative to the chunk, whose speech ended at 5.44 s.
+HALLUCINATED_TAIL = [
+    ("by", 4.78, 5.16, 0.993),
+    ("customer.", 5.16, 5.4, 0.952),
+    ("Now,", 5.38, 5.62, 0.257),
+    ("let's", 5.62, 5.62, 0.513),
+    ("see", 5.62, 5.62, 0.057),
+    ("what", 5.62, 5.62, 0.261),
+    ("we're", 5.62, 5.62, 0.227),
+    ("going", 5.62, 5.62, 0.307),
+    ("to", 5.62, 5.62, 0.944),
+    ("do.", 5.62, 5.62, 0.74),
+]
+
+
+def _transcript(rows) -> Transcript:
+    words = [Word(*row) for row in rows]
+    return Transcript(" ".join(w.word for w in words), words)
+
+
+def test_words_written_after_the_speech_ended_are_dropped():
+    kept = drop_words_after_speech(_transcript(HALLUCINATED_TAIL), speech_end=5.44)
+    assert kept.text == "by customer."
+    # punctuation alone after the last word goes too
+    dots = HALLUCINATED_TAIL[:2] + [(".", 5.4, 5.42, 0.004), (".", 5.42, 5.6, 0.833)]
+    assert drop_words_after_speech(_transcript(dots), speech_end=5.44).text == "by customer."
+
+
+def test_a_confident_last_word_or_a_doubtful_word_inside_the_speech_is_kept():
+    rows = [("we", 0.1, 0.3, 0.2), ("shipped", 0.3, 0.8, 0.9), ("it.", 0.9, 1.3, 0.95)]
+    original = _transcript(rows)
+    assert drop_words_after_speech(original, speech_end=1.35) is original
+    # a quiet, doubtful word that started before the speech ended is speech
+    late = _transcript(rows + [("today", 1.0, 1.3, 0.3)])
+    assert drop_words_after_speech(late, speech_end=1.4).text.endswith("today")
+
+
+def test_the_listener_drops_a_tail_written_over_silence_and_ends_on_the_finished_words():
+    tone = (0.3 * np.sin(np.arange(int(5.44 * STT_RATE)) * 2 * np.pi * 300 / STT_RATE)).astype(
+        np.float32
+    )
+    audio = Clip(np.concatenate([tone, np.zeros(2 * STT_RATE, dtype=np.float32)]), STT_RATE)
+    transcriber = ScriptedTranscriber()
+    transcriber.enqueue(
+        _transcript(
+            [
+                ("The", 0.2, 0.4, 0.9),
+                ("second", 0.4, 0.8, 0.9),
+                ("thing", 0.8, 1.2, 0.9),
+                ("was", 1.2, 1.5, 0.9),
+                ("sharding", 1.5, 2.0, 0.9),
+                ("the", 2.0, 2.2, 0.9),
+                ("orders", 2.2, 2.6, 0.9),
+                ("table", 2.6, 4.78, 0.9),
+            ]
+            + HALLUCINATED_TAIL
+        )
+    )
+    source = ScriptedSource([audio], lead_in=0.0)  # chunk times = tone times
+    listener = TurnListener(source, EnergyVad(), transcriber, EndpointOptions())
+    heard = listener.listen()
+    listener.close()
+    assert heard.transcript.text == "The second thing was sharding the orders table by customer."
+    assert heard.end_reason == "silence"
+    assert heard.audio.duration - heard.speech_end < 0.8 + 0.1

@@ -29,7 +29,7 @@ import numpy as np
 from voiceinterviewer.audio.clip import STT_RATE, Clip
 from voiceinterviewer.audio.ports import BLOCK, AudioSource
 from voiceinterviewer.listen.vad import VoiceActivityDetector
-from voiceinterviewer.stt.whisper import Transcriber, Transcript
+from voiceinterviewer.stt.whisper import Transcriber, Transcript, drop_words_after_speech
 
 TRAILING_UNFINISHED = {
     # conjunctions, fillers and discourse markers that lead into more
@@ -273,13 +273,13 @@ class TurnListener:
             audio = np.concatenate(blocks)[committed:end]
             offset = committed / STT_RATE
             prompt = text_so_far()[-200:]
-            futures.append(
-                self._pool.submit(
-                    lambda a=audio, o=offset, p=prompt: self.transcriber.transcribe(
-                        Clip(a, STT_RATE), p
-                    ).shifted(o)
-                )
-            )
+            spoken = (last_speech - committed) / STT_RATE  # where speech ends in the chunk
+
+            def transcribe(a=audio, o=offset, p=prompt, s=spoken) -> Transcript:
+                heard = self.transcriber.transcribe(Clip(a, STT_RATE), p)
+                return drop_words_after_speech(heard, s).shifted(o)
+
+            futures.append(self._pool.submit(transcribe))
             committed, speech_blocks = until, 0
 
         def finished() -> bool:

@@ -95,6 +95,33 @@ def drop_trailing_hallucination(words: list[Word]) -> list[Word]:
     return words
 
 
+def drop_words_after_speech(
+    transcript: Transcript, speech_end: float, margin: float = 0.1, confident: float = 0.5
+) -> Transcript:
+    """Drop closing words that start where the voice activity detector heard no speech.
+
+    Primed with earlier text, Whisper sometimes goes on writing after the last word
+    ("...by customer. Now, let's see what we're going to do."): those words sit at
+    or after the end of speech, with almost no duration or a low probability. A
+    real last word starts well before the speech ends and is confident.
+    """
+    words = list(transcript.words)
+    while words:
+        w = words[-1]
+        late = w.start >= speech_end - margin
+        doubtful = (
+            w.probability < confident
+            or w.end - w.start < 0.02
+            or not any(c.isalnum() for c in w.word)
+        )
+        if not (late and doubtful):
+            break
+        words.pop()
+    if len(words) == len(transcript.words):
+        return transcript
+    return Transcript(" ".join(w.word for w in words), words)
+
+
 def collapse_repeats(words: list[Word], keep: int = 2) -> list[Word]:
     """Drop a word repeated more than ``keep`` times in a row ("uh, uh, uh, uh..."), a decoding loop."""
     out: list[Word] = []

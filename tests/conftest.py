@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import os
+import signal
 
 import pytest
 
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+
+# Tests press Ctrl-C on the interviews they start, as a person at a terminal does. A
+# background job of a non-interactive shell (`(pytest &)`) starts with SIGINT ignored,
+# and every process it starts inherits that, so Ctrl-C would do nothing there.
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture(autouse=True)

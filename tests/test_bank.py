@@ -17,8 +17,8 @@ from voiceinterviewer.interviewer.bank import (
     SD_GAPS,
     STORY_GAPS,
     fill,
-    load_bank,
 )
+from voiceinterviewer.interviewer.bank_files import load_bank
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from voiceinterviewer.errors import UserError
-from voiceinterviewer.interviewer.bank import load_bank
+from voiceinterviewer.interviewer.bank_files import load_bank
 from voiceinterviewer.interviewer.base import Exchange, InterviewContext
 from voiceinterviewer.interviewer.history import recent_question_ids
 from voiceinterviewer.interviewer.offline import OfflineInterviewer

@@ -17,7 +17,8 @@ import zlib
 from collections.abc import Sequence
 from datetime import date
 
-from voiceinterviewer.interviewer.bank import Bank, fill, load_bank
+from voiceinterviewer.interviewer.bank import Bank, fill
+from voiceinterviewer.interviewer.bank_files import load_bank
 from voiceinterviewer.interviewer.base import InterviewContext, Reply
 from voiceinterviewer.interviewer.planner import Decision, Planner
 from voiceinterviewer.interviewer.policy import PolicyOptions

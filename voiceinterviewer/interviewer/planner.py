@@ -28,23 +28,23 @@ takes well under a millisecond once the bank is loaded.
 
 from __future__ import annotations
 
-import functools
 import random
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import date
 
-from voiceinterviewer.interviewer.bank import Bank, Question, fill, load_bank
+from voiceinterviewer.interviewer.bank import Bank, Question, fill
+from voiceinterviewer.interviewer.bank_files import load_bank
 from voiceinterviewer.interviewer.base import Exchange, InterviewContext, Plan
+from voiceinterviewer.interviewer.keywords import KeywordIndex, keyword_score
 from voiceinterviewer.interviewer.policy import Move, PolicyOptions, ThreadState, choose_move
 from voiceinterviewer.interviewer.text import split_sentences
 from voiceinterviewer.signals import AnswerSignals, analyze_answer, merge_signals
 
 MAIN_KINDS = ("greeting", "question")
 STORY_TRACKS = ("behavioral", "leadership")
-_TOKEN_RE = re.compile(r"[a-z0-9][a-z0-9+#/'-]*")
 _MENTION_WORDS = 16
 _LINE_MARKUP_RE = re.compile(r"^[\s>#*+\-\u2022]*(?:\d{1,3}[.)]\s+)?|[*_`]+")
 
@@ -54,48 +54,6 @@ def effective_seed(context: InterviewContext, today: date | None = None) -> str:
     if context.seed:
         return context.seed
     return f"day-{(today or date.today()).isoformat()}"
-
-
-def _tokens(text: str) -> list[str]:
-    """Lower-case word tokens with a plain plural "s" dropped, so "payments" finds "payment"."""
-    out = []
-    for token in _TOKEN_RE.findall(text.lower()):
-        token = token.strip("'-/")
-        if len(token) > 3 and token[-1] == "s" and token[-2] != "s":
-            token = token[:-1]
-        out.append(token)
-    return out
-
-
-@functools.lru_cache(maxsize=4096)
-def _keyword_key(keyword: str) -> tuple[str, ...]:
-    return tuple(_tokens(keyword))
-
-
-class _KeywordIndex:
-    """Finds which of the bank's keywords occur in a text, in one pass over its tokens."""
-
-    def __init__(self, questions: Iterable[Question]):
-        self.by_first: dict[str, list[tuple[str, ...]]] = {}
-        for question in questions:
-            for keyword in question.keywords:
-                key = _keyword_key(keyword)
-                if key and key not in self.by_first.setdefault(key[0], []):
-                    self.by_first[key[0]].append(key)
-
-    def scan(self, text: str) -> frozenset[tuple[str, ...]]:
-        tokens = _tokens(text)
-        found = set()
-        for i, token in enumerate(tokens):
-            for key in self.by_first.get(token, ()):
-                if len(key) == 1 or tuple(tokens[i : i + len(key)]) == key:
-                    found.add(key)
-        return frozenset(found)
-
-
-def keyword_score(question: Question, found: AbstractSet[tuple[str, ...]]) -> int:
-    """How many of the question's keywords are among ``found`` (keyword token tuples)."""
-    return sum(1 for k in question.keywords if (key := _keyword_key(k)) and key in found)
 
 
 @dataclass
@@ -134,7 +92,7 @@ class Planner:
         self.options = options or PolicyOptions()
         self.today = today or date.today()
         self._sequence_cache: dict[tuple, list[Question]] = {}
-        self._index = _KeywordIndex(self.bank.questions.values())
+        self._index = KeywordIndex(self.bank.questions.values())
         self._keys_cache: dict[str, frozenset[tuple[str, ...]]] = {}
         self._signals_cache: dict[str, AnswerSignals] = {}
         self._stories: tuple[str, list[tuple[str, frozenset[tuple[str, ...]]]]] = ("", [])
@@ -419,4 +377,4 @@ def plan_next(
     return Planner(bank, today=today).plan(context)
 
 
-__all__ = ["Decision", "Planner", "effective_seed", "keyword_score", "plan_next"]
+__all__ = ["Decision", "Planner", "effective_seed", "plan_next"]

@@ -15,9 +15,9 @@ from session_factory import STANDARD_TURNS, TurnSpec, make_report, make_session,
 from voiceinterviewer.cli import main
 from voiceinterviewer.home import index_path
 from voiceinterviewer.replay.export import mmss
-from voiceinterviewer.session.index import (
+from voiceinterviewer.session.index import SessionIndex
+from voiceinterviewer.session.index_migrations import (
     MIGRATIONS,
-    SessionIndex,
     applied_migrations,
     m001_sessions,
 )

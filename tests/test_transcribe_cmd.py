@@ -177,3 +177,29 @@ def test_progress_bar_redraws_in_place_on_a_terminal():
         term.getvalue()
         == "\rtranscribing [##----] 1/3 answers\rtranscribing [######] 3/3 answers\n"
     )
+
+
+def test_words_written_after_the_recorded_speech_ended_are_dropped(recordings):
+    from fakes import ScriptedTranscriber
+
+    from voiceinterviewer.replay.transcribe import TranscribeOptions, retranscribe_session
+    from voiceinterviewer.session.record import Word
+    from voiceinterviewer.stt.whisper import Transcript
+
+    built = make_session(recordings, "20250106-100000-aaaa", STANDARD_TURNS[:2])
+    ends = [t.answer.speech_end for t in load_session(built.folder).turns]
+    fake = ScriptedTranscriber()
+    for end in ends:
+        words = [
+            Word("I", 0.4, 0.5, 0.9),
+            Word("led", 0.5, end - 0.3, 0.9),
+            Word("it.", end - 0.3, end, 0.9),
+            Word("Thanks", end, end, 0.2),  # over the silence after the answer
+            Word("everyone.", end + 0.1, end + 0.1, 0.3),
+        ]
+        fake.enqueue(Transcript("I led it. Thanks everyone.", words))
+    done = retranscribe_session(built.folder, fake, TranscribeOptions(rescore=False))
+    assert done.answers == 2 and len(fake.history) == 2
+    answers = [t.answer for t in load_session(built.folder).turns]
+    assert [a.text for a in answers] == ["I led it.", "I led it."]
+    assert [w.word for w in answers[1].words] == ["I", "led", "it."]

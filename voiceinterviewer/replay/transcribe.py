@@ -157,6 +157,7 @@ def retranscribe_session(
     from voiceinterviewer.scoring.report import write_private_text
     from voiceinterviewer.session.journal import Journal
     from voiceinterviewer.session.record import load_session
+    from voiceinterviewer.stt.whisper import drop_words_after_speech
 
     result = SessionTranscription(folder=folder, session_id=folder.name)
     try:
@@ -177,6 +178,8 @@ def retranscribe_session(
             on_answer()
             continue
         transcript = transcriber.transcribe(clip)
+        if answer.speech_end > answer.speech_start:
+            transcript = drop_words_after_speech(transcript, answer.speech_end)
         text = transcript.text.strip()
         events.append(
             {

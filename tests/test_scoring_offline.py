@@ -262,3 +262,21 @@ def test_a_session_without_answers_still_scores(tmp_path):
     assert set(scores(report).values()) == {1}
     assert report.questions == [] and report.overall.level == "below-mid"
     assert report.tips
+
+
+# Heard by tiny.en in the demo: one alternative, why it lost (time), why the choice won (cost, risk).
+REASONED_CHOICE = (
+    "I considered rewriting the pricing service in a faster language. but that would have taken "
+    "two quarters. Cashing was cheaper and less risky. and I chose a short expiry to keep prices "
+    "correct."
+)
+
+
+def test_a_choice_justified_by_cost_and_risk_counts_as_reasoned(tmp_path):
+    judged = score(tmp_path, REASONED_CHOICE).dimensions["judgment"]
+    assert judged.score == 3
+    assert "gave reasons or risks" in judged.justification
+    assert "why the option you picked won" not in judged.tip
+    # the same alternative with no reason given stays one lower
+    bare = "I considered rewriting the pricing service in a faster language. We added caching."
+    assert score(tmp_path, bare, name="bare").dimensions["judgment"].score == 2

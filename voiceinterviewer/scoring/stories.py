@@ -48,11 +48,17 @@ _STOP = set(
     "projects impact team teams work worked working experience challenge challenging biggest "
     "difficult hardest proud role company career favorite favourite recent recently".split()
 )
+_COMPARED = r"(?:cheaper|faster|simpler|safer|easier|less risky|lower risk|more reliable)"
 _REASON_RE = re.compile(
-    r"\b(because|since|so that|which meant|the reason|due to|given that)\b", re.I
+    r"\b(because|since|so that|which meant|the reason|due to|given that|in order to|"
+    r"to avoid|would have (?:taken|cost|meant|needed|required)|"
+    rf"(?:was|is|were|are|be) {_COMPARED}|{_COMPARED} than)\b",
+    re.I,
 )
 _RISK_RE = re.compile(
-    r"\b(risks?|roll(?:ed)? ?back|fallback|failure|fail|downside|cost of|mitigat\w*)\b", re.I
+    r"\b(risks?|risky|riskier|roll(?:ed)? ?back|fallback|failure|fail|downside|cost of|"
+    r"mitigat\w*)\b",
+    re.I,
 )
 
 

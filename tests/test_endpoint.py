@@ -32,6 +32,12 @@ def test_sounds_finished(text, finished):
     assert sounds_finished(text) is finished
 
 
+def tone(seconds: float) -> Clip:
+    """A steady 300 Hz tone: speech to the energy VAD, nothing to a transcriber."""
+    t = np.arange(int(seconds * STT_RATE))
+    return Clip((0.3 * np.sin(t * 2 * np.pi * 300 / STT_RATE)).astype(np.float32), STT_RATE)
+
+
 def listen_to(clip: Clip, transcriber=None, **options):
     source = ScriptedSource([clip])
     listener = TurnListener(
@@ -75,11 +81,7 @@ def test_unfinished_words_end_after_the_pause_window():
 
 def test_max_silence_bounds_a_turn_with_no_words_recognised():
     transcriber = ScriptedTranscriber()  # recognises nothing
-    tone = Clip(
-        (0.3 * np.sin(np.arange(STT_RATE) * 2 * np.pi * 300 / STT_RATE)).astype(np.float32),
-        STT_RATE,
-    )
-    source = ScriptedSource([tone])
+    source = ScriptedSource([tone(1.0)])
     listener = TurnListener(
         source, EnergyVad(), transcriber, EndpointOptions(pause_silence=50, max_silence=1.5)
     )
@@ -205,10 +207,7 @@ def test_a_confident_last_word_or_a_doubtful_word_inside_the_speech_is_kept():
 
 
 def test_the_listener_drops_a_tail_written_over_silence_and_ends_on_the_finished_words():
-    tone = (0.3 * np.sin(np.arange(int(5.44 * STT_RATE)) * 2 * np.pi * 300 / STT_RATE)).astype(
-        np.float32
-    )
-    audio = Clip(np.concatenate([tone, np.zeros(2 * STT_RATE, dtype=np.float32)]), STT_RATE)
+    audio = Clip(np.concatenate([tone(5.44).samples, Clip.silence(2.0).samples]), STT_RATE)
     transcriber = ScriptedTranscriber()
     transcriber.enqueue(
         _transcript(

@@ -168,6 +168,25 @@ def test_a_closing_thank_you_over_silence_is_dropped():
     assert not sounds_finished(" ".join(w.word for w in drop_trailing_hallucination(words)))
 
 
+def test_a_cut_off_see_you_that_opens_a_sentence_is_dropped():
+    from voiceinterviewer.stt.whisper import drop_trailing_hallucination
+
+    # the closing words of a real run on the virtual microphone
+    said = ["by", "$2", "million", "a", "year.", "We'll", "see", "you"]
+    words = [Word(w, i * 0.3, i * 0.3 + 0.3) for i, w in enumerate(said)]
+    assert [w.word for w in drop_trailing_hallucination(words)] == said[:5]
+    assert drop_trailing_hallucination(words[5:]) == []  # a chunk of nothing else
+    # inside a sentence, or before a pause to think, the words are the candidate's
+    kept = ["I", "told", "them", "we'll", "see", "you"]
+    inside = [Word(w, i * 0.3, i * 0.3 + 0.3) for i, w in enumerate(kept)]
+    assert [w.word for w in drop_trailing_hallucination(inside)] == kept
+    up_to = [Word(w, i * 0.3, i * 0.3 + 0.3) for i, w in enumerate(["up", "to", "you."])]
+    assert drop_trailing_hallucination(up_to) == up_to
+    pause = ["It", "shipped.", "Thank", "you", "for"]
+    thinking = [Word(w, i * 0.3, i * 0.3 + 0.3) for i, w in enumerate(pause)]
+    assert [w.word for w in drop_trailing_hallucination(thinking)] == pause
+
+
 # Words tiny.en wrote after "...by customer." on a CPU without AVX-512 (a real run),
 # relative to the chunk, whose speech ended at 5.44 s.
 HALLUCINATED_TAIL = [

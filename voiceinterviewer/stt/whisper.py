@@ -28,15 +28,32 @@ BUNDLED_NAMES = ("tiny.en", "tiny-en", "bundled")
 HALLUCINATIONS = {
     "thank you",
     "thank you very much",
+    "thank you so much",
     "thanks",
     "thanks for watching",
     "thank you for watching",
+    "thanks for listening",
+    "thank you for listening",
     "we'll see you next time",
+    "i'll see you next time",
     "see you next time",
+    "see you in the next video",
+    "i'll see you in the next video",
+    "see you later",
+    "see you soon",
     "bye",
     "bye bye",
+    "goodbye",
     "you",
     "please subscribe",
+}
+# Such a phrase cut off after "you" by the end of the chunk ("We'll see you"), when it
+# opens a sentence. Only up to "you": a pause after "Thank you for" is a person thinking.
+_HALLUCINATION_STARTS = {
+    " ".join(phrase.split()[: n + 1])
+    for phrase in HALLUCINATIONS
+    for n, word in enumerate(phrase.split())
+    if word == "you" and n > 0
 }
 
 
@@ -88,9 +105,13 @@ def _normal(text: str) -> str:
 
 
 def drop_trailing_hallucination(words: list[Word]) -> list[Word]:
-    """Drop a closing "Thank you." or "See you next time." that Whisper adds over silence."""
-    for k in range(min(5, len(words)), 0, -1):
-        if _normal(" ".join(w.word for w in words[-k:])) in HALLUCINATIONS:
+    """Drop a closing "Thank you." or "(We'll) see you next time." that Whisper adds over silence."""
+    for k in range(min(6, len(words)), 0, -1):
+        tail = _normal(" ".join(w.word for w in words[-k:]))
+        opens_sentence = k == len(words) or words[-k - 1].word.endswith((".", "!", "?"))
+        if tail in HALLUCINATIONS and (k > 1 or opens_sentence):  # "...up to you" is speech
+            return words[:-k]
+        if opens_sentence and tail in _HALLUCINATION_STARTS:
             return words[:-k]
     return words
 

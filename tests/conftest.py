@@ -35,3 +35,19 @@ def recordings(tmp_path):
     root = tmp_path / "recordings"
     root.mkdir()
     return root
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Name the CPU at the end of the run: Whisper's output depends on the kernels it gets."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            info = f.read()
+    except OSError:
+        info = ""
+    fields = {
+        k.strip(): v.strip() for k, v in (ln.split(":", 1) for ln in info.splitlines() if ":" in ln)
+    }
+    model = fields.get("model name", "unknown")
+    flags = fields.get("flags", "").split()
+    isa = " ".join(x for x in ("avx2", "avx512f", "avx512_vnni") if x in flags) or "no avx2"
+    terminalreporter.write_line(f"cpu: {model}, {os.cpu_count()} cores, {isa}")

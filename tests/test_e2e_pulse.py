@@ -102,8 +102,11 @@ def test_practice_on_the_virtual_microphone_and_speaker(tmp_path):
     events = journal_events(folder)
     answers = [e for e in events if e["type"] == "answer" and e["text"]]
     assert answers, f"no answer was heard: {events}"
-    assert wer(ANSWERS[0], answers[0]["text"]) < 0.15, answers[0]["text"]
-    assert (folder / answers[0]["audio"]).stat().st_size > 16000
+    first = answers[0]
+    # on failure, the closing words with their timings show what Whisper added or missed
+    heard = (first["text"], first["speech_end"], first["words"][-6:])
+    assert wer(ANSWERS[0], first["text"]) < 0.15, heard
+    assert (folder / first["audio"]).stat().st_size > 16000
     questions = [e for e in events if e["type"] == "question"]
     assert questions[0]["text"] and all((folder / q["audio"]).exists() for q in questions)
     # the interviewer's voice reached the speaker: about as much voiced audio as it said

@@ -216,6 +216,17 @@ def test_words_written_after_the_speech_ended_are_dropped():
     assert drop_words_after_speech(_transcript(dots), speech_end=5.44).text == "by customer."
 
 
+def test_a_closing_sentence_written_faster_than_speech_after_it_ended_is_dropped():
+    said = [("a", 8.57, 8.91, 0.96), ("year.", 8.91, 9.07, 0.99)]
+    squeezed = [("We'll", 9.08, 9.1, 0.8), ("see", 9.1, 9.12, 0.9), ("you", 9.12, 9.14, 0.9)]
+    assert drop_words_after_speech(_transcript(said + squeezed), speech_end=9.12).text == "a year."
+    # at a human pace, or well inside the speech, a closing sentence is the candidate's
+    paced = [("We", 9.0, 9.3, 0.8), ("shipped", 9.3, 9.6, 0.9), ("it.", 9.6, 9.9, 0.9)]
+    assert drop_words_after_speech(_transcript(said + paced), speech_end=9.1).text.endswith("it.")
+    inside = [("We", 7.0, 7.02, 0.8), ("shipped", 7.02, 7.04, 0.9), ("it.", 7.04, 7.06, 0.9)]
+    assert drop_words_after_speech(_transcript(said + inside), speech_end=9.1).text.endswith("it.")
+
+
 def test_a_confident_last_word_or_a_doubtful_word_inside_the_speech_is_kept():
     rows = [("we", 0.1, 0.3, 0.2), ("shipped", 0.3, 0.8, 0.9), ("it.", 0.9, 1.3, 0.95)]
     original = _transcript(rows)

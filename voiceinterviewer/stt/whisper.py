@@ -124,9 +124,19 @@ def drop_words_after_speech(
     Primed with earlier text, Whisper sometimes goes on writing after the last word
     ("...by customer. Now, let's see what we're going to do."): those words sit at
     or after the end of speech, with almost no duration or a low probability. A
-    real last word starts well before the speech ends and is confident.
+    real last word starts well before the speech ends and is confident. A closing
+    sentence that starts at the end of speech and is written faster than anyone
+    speaks (under 80 ms a word) goes whatever its probability.
     """
     words = list(transcript.words)
+    opens = next(
+        (i + 1 for i in range(len(words) - 2, -1, -1) if words[i].word.endswith((".", "!", "?"))),
+        0,
+    )
+    closing = words[opens:]
+    if opens and len(closing) >= 2 and closing[0].start >= speech_end - 2 * margin:
+        if (closing[-1].end - closing[0].start) / len(closing) < 0.08:
+            words = words[:opens]
     while words:
         w = words[-1]
         late = w.start >= speech_end - margin

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from voiceinterviewer.audio.clip import Clip
+from voiceinterviewer.audio.clip import STT_RATE, Clip
 from voiceinterviewer.audio.wavfile import write_wav
 
 
@@ -77,3 +77,9 @@ def wer(reference: str, hypothesis: str) -> float:
             cur = min(d[j] + 1, d[j - 1] + 1, prev + (r != h))
             prev, d[j] = d[j], cur
     return d[len(hyp)] / max(1, len(ref))
+
+
+def tone(seconds: float) -> Clip:
+    """A steady 300 Hz tone: speech to the energy VAD, nothing to a transcriber."""
+    t = np.arange(int(seconds * STT_RATE))
+    return Clip((0.3 * np.sin(t * 2 * np.pi * 300 / STT_RATE)).astype(np.float32), STT_RATE)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tests.audio_helpers import speech, speech_with_pause, wer, whisper
+from tests.audio_helpers import speech, speech_with_pause, tone, wer, whisper
 from tests.fakes import ScriptedTranscriber
 from voiceinterviewer.audio.clip import STT_RATE, Clip
 from voiceinterviewer.audio.ports import BLOCK
@@ -30,12 +30,6 @@ from voiceinterviewer.stt.whisper import Transcript, drop_words_after_speech
 )
 def test_sounds_finished(text, finished):
     assert sounds_finished(text) is finished
-
-
-def tone(seconds: float) -> Clip:
-    """A steady 300 Hz tone: speech to the energy VAD, nothing to a transcriber."""
-    t = np.arange(int(seconds * STT_RATE))
-    return Clip((0.3 * np.sin(t * 2 * np.pi * 300 / STT_RATE)).astype(np.float32), STT_RATE)
 
 
 def listen_to(clip: Clip, transcriber=None, **options):

@@ -28,6 +28,7 @@ import numpy as np
 
 from voiceinterviewer.audio.clip import STT_RATE, Clip
 from voiceinterviewer.audio.ports import BLOCK, AudioSource
+from voiceinterviewer.listen.recover import transcribe_recovering
 from voiceinterviewer.listen.vad import VoiceActivityDetector
 from voiceinterviewer.stt.whisper import Transcriber, Transcript, drop_words_after_speech
 
@@ -247,6 +248,7 @@ class TurnListener:
         last_speech = -1
         committed = 0  # samples handed to transcription
         speech_blocks = 0  # speech blocks since `committed`
+        speech_runs: list[list[int]] = []  # [start, end) samples where the detector heard speech
         futures: list[Future] = []
         done_parts: list[Transcript] = []
         speculated_for = ""
@@ -274,9 +276,14 @@ class TurnListener:
             offset = committed / STT_RATE
             prompt = text_so_far()[-200:]
             spoken = (last_speech - committed) / STT_RATE  # where speech ends in the chunk
+            runs = [
+                ((max(a, committed) - committed) / STT_RATE, (min(b, end) - committed) / STT_RATE)
+                for a, b in speech_runs
+                if b > committed and a < end
+            ]
 
-            def transcribe(a=audio, o=offset, p=prompt, s=spoken) -> Transcript:
-                heard = self.transcriber.transcribe(Clip(a, STT_RATE), p)
+            def transcribe(a=audio, o=offset, p=prompt, s=spoken, r=runs) -> Transcript:
+                heard = transcribe_recovering(self.transcriber, Clip(a, STT_RATE), p, r, s)
                 return drop_words_after_speech(heard, s).shifted(o)
 
             futures.append(self._pool.submit(transcribe))
@@ -303,6 +310,10 @@ class TurnListener:
                 speech_blocks += 1
                 if first_speech < 0:
                     first_speech = pos - len(block)
+                if speech_runs and speech_runs[-1][1] == pos - len(block):
+                    speech_runs[-1][1] = pos
+                else:
+                    speech_runs.append([pos - len(block), pos])
                 last_speech = pos
             collect(block_wait=False)
             if opt.mode == "enter" and self.enter_pressed.is_set():

@@ -52,12 +52,14 @@ class AnswerScript:
     paths: list[Path]
 
     def load(self, voice) -> list[Clip]:
+        """Text answers are spoken by ``voice``, held steady when it can be: same script, same audio."""
         from voiceinterviewer.audio.wavfile import read_audio
 
+        speaker = voice.steady() if hasattr(voice, "steady") else voice
         clips = []
         for path in self.paths:
             if path.suffix.lower() == ".txt":
-                clips.append(voice.synthesize(_answer_text(path)))
+                clips.append(speaker.synthesize(_answer_text(path)))
             else:
                 clips.append(read_audio(path))
         return clips

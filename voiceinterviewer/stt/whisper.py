@@ -87,6 +87,8 @@ class WhisperOptions:
     keep_fillers: bool = True
     # Decoding temperatures: a repetitive or unlikely result at 0 is decoded again warmer.
     temperatures: tuple[float, ...] = (0.0, 0.2, 0.4, 0.6)
+    # Seed for the sampling in those warmer retries.
+    seed: int = 0
 
 
 def resolve_model(name: str) -> str:
@@ -169,6 +171,7 @@ class WhisperTranscriber:
     def __init__(self, options: WhisperOptions | None = None):
         self.options = options or WhisperOptions()
         try:
+            import ctranslate2
             from faster_whisper import WhisperModel
         except ImportError:
             raise MissingDependency("faster-whisper") from None
@@ -188,6 +191,9 @@ class WhisperTranscriber:
                 f"cannot load speech model {self.options.model!r}: {detail} (the bundled model is tiny.en; "
                 "set VOICEINTERVIEWER_ALLOW_DOWNLOAD=1 to let faster-whisper fetch others)"
             ) from None
+        # The warmer retries sample. Seeded before the first one, a process that transcribes
+        # the same audio in the same order (a replayed script, the demo) writes the same words.
+        ctranslate2.set_random_seed(self.options.seed)
         self._lock = threading.Lock()
 
     def transcribe(self, clip: Clip, prompt: str = "") -> Transcript:

@@ -212,6 +212,14 @@ def test_words_written_after_the_speech_ended_are_dropped():
     assert drop_words_after_speech(_transcript(dots), speech_end=5.44).text == "by customer."
 
 
+def test_a_trailing_word_that_lasts_and_is_half_likely_is_kept():
+    # from a bench run: "We could use Kafka, or" [thinking pause]; dropping "or..." cut it off
+    rows = [("use", 2.7, 3.16, 0.99), ("CAFA", 3.16, 3.6, 0.24), ("or...", 3.6, 4.14, 0.499)]
+    kept = drop_words_after_speech(_transcript(rows), speech_end=3.66)
+    assert kept.text == "use CAFA or..."
+    assert not sounds_finished("I looked at a few options for the queue. We could use " + kept.text)
+
+
 def test_a_closing_sentence_written_faster_than_speech_after_it_ended_is_dropped():
     said = [("a", 8.57, 8.91, 0.96), ("year.", 8.91, 9.07, 0.99)]
     squeezed = [("We'll", 9.08, 9.1, 0.8), ("see", 9.1, 9.12, 0.9), ("you", 9.12, 9.14, 0.9)]

@@ -119,14 +119,16 @@ def drop_trailing_hallucination(words: list[Word]) -> list[Word]:
 
 
 def drop_words_after_speech(
-    transcript: Transcript, speech_end: float, margin: float = 0.1, confident: float = 0.5
+    transcript: Transcript, speech_end: float, margin: float = 0.1, confident: float = 0.3
 ) -> Transcript:
     """Drop closing words that start where the voice activity detector heard no speech.
 
     Primed with earlier text, Whisper sometimes goes on writing after the last word
     ("...by customer. Now, let's see what we're going to do."): those words sit at
     or after the end of speech, with almost no duration or a low probability. A
-    real last word starts well before the speech ends and is confident. A closing
+    real last word starts well before the speech ends, or lasts and is not unlikely:
+    a trailing "or..." heard at 0.5 is kept, since dropping it would make an
+    unfinished answer sound finished and cut the candidate off. A closing
     sentence that starts at the end of speech and is written faster than anyone
     speaks (under 80 ms a word) goes whatever its probability.
     """

@@ -8,6 +8,7 @@ import numpy as np
 
 from voiceinterviewer.audio.clip import Clip
 from voiceinterviewer.interviewer.base import InterviewContext, Plan, Reply
+from voiceinterviewer.session.record import Word
 from voiceinterviewer.stt.whisper import Transcript
 
 
@@ -75,3 +76,9 @@ class ScriptedTranscriber:
         self.prompts.append(prompt)
         item = self._queue.pop(0) if self._queue else ""
         return item if isinstance(item, Transcript) else Transcript(item)
+
+
+def transcript_of(rows) -> Transcript:
+    """A transcript of (word, start, end, probability) rows, as Whisper would return it."""
+    words = [Word(*row) for row in rows]
+    return Transcript(" ".join(w.word for w in words), words)

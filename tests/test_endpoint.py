@@ -8,14 +8,14 @@ import numpy as np
 import pytest
 
 from tests.audio_helpers import speech, speech_with_pause, tone, wer, whisper
-from tests.fakes import ScriptedTranscriber
+from tests.fakes import ScriptedTranscriber, transcript_of
 from voiceinterviewer.audio.clip import STT_RATE, Clip
 from voiceinterviewer.audio.ports import BLOCK
 from voiceinterviewer.audio.scripted import ScriptedSource
 from voiceinterviewer.listen.endpoint import EndpointOptions, TurnListener, sounds_finished
 from voiceinterviewer.listen.vad import EnergyVad, SileroVad
 from voiceinterviewer.session.record import Word
-from voiceinterviewer.stt.whisper import Transcript, drop_words_after_speech
+from voiceinterviewer.stt.whisper import drop_words_after_speech
 
 
 @pytest.mark.parametrize(
@@ -199,23 +199,18 @@ HALLUCINATED_TAIL = [
 ]
 
 
-def _transcript(rows) -> Transcript:
-    words = [Word(*row) for row in rows]
-    return Transcript(" ".join(w.word for w in words), words)
-
-
 def test_words_written_after_the_speech_ended_are_dropped():
-    kept = drop_words_after_speech(_transcript(HALLUCINATED_TAIL), speech_end=5.44)
+    kept = drop_words_after_speech(transcript_of(HALLUCINATED_TAIL), speech_end=5.44)
     assert kept.text == "by customer."
     # punctuation alone after the last word goes too
     dots = HALLUCINATED_TAIL[:2] + [(".", 5.4, 5.42, 0.004), (".", 5.42, 5.6, 0.833)]
-    assert drop_words_after_speech(_transcript(dots), speech_end=5.44).text == "by customer."
+    assert drop_words_after_speech(transcript_of(dots), speech_end=5.44).text == "by customer."
 
 
 def test_a_trailing_word_that_lasts_and_is_half_likely_is_kept():
     # from a bench run: "We could use Kafka, or" [thinking pause]; dropping "or..." cut it off
     rows = [("use", 2.7, 3.16, 0.99), ("CAFA", 3.16, 3.6, 0.24), ("or...", 3.6, 4.14, 0.499)]
-    kept = drop_words_after_speech(_transcript(rows), speech_end=3.66)
+    kept = drop_words_after_speech(transcript_of(rows), speech_end=3.66)
     assert kept.text == "use CAFA or..."
     assert not sounds_finished("I looked at a few options for the queue. We could use " + kept.text)
 
@@ -223,20 +218,24 @@ def test_a_trailing_word_that_lasts_and_is_half_likely_is_kept():
 def test_a_closing_sentence_written_faster_than_speech_after_it_ended_is_dropped():
     said = [("a", 8.57, 8.91, 0.96), ("year.", 8.91, 9.07, 0.99)]
     squeezed = [("We'll", 9.08, 9.1, 0.8), ("see", 9.1, 9.12, 0.9), ("you", 9.12, 9.14, 0.9)]
-    assert drop_words_after_speech(_transcript(said + squeezed), speech_end=9.12).text == "a year."
+    assert (
+        drop_words_after_speech(transcript_of(said + squeezed), speech_end=9.12).text == "a year."
+    )
     # at a human pace, or well inside the speech, a closing sentence is the candidate's
     paced = [("We", 9.0, 9.3, 0.8), ("shipped", 9.3, 9.6, 0.9), ("it.", 9.6, 9.9, 0.9)]
-    assert drop_words_after_speech(_transcript(said + paced), speech_end=9.1).text.endswith("it.")
+    assert drop_words_after_speech(transcript_of(said + paced), speech_end=9.1).text.endswith("it.")
     inside = [("We", 7.0, 7.02, 0.8), ("shipped", 7.02, 7.04, 0.9), ("it.", 7.04, 7.06, 0.9)]
-    assert drop_words_after_speech(_transcript(said + inside), speech_end=9.1).text.endswith("it.")
+    assert drop_words_after_speech(transcript_of(said + inside), speech_end=9.1).text.endswith(
+        "it."
+    )
 
 
 def test_a_confident_last_word_or_a_doubtful_word_inside_the_speech_is_kept():
     rows = [("we", 0.1, 0.3, 0.2), ("shipped", 0.3, 0.8, 0.9), ("it.", 0.9, 1.3, 0.95)]
-    original = _transcript(rows)
+    original = transcript_of(rows)
     assert drop_words_after_speech(original, speech_end=1.35) is original
     # a quiet, doubtful word that started before the speech ended is speech
-    late = _transcript(rows + [("today", 1.0, 1.3, 0.3)])
+    late = transcript_of(rows + [("today", 1.0, 1.3, 0.3)])
     assert drop_words_after_speech(late, speech_end=1.4).text.endswith("today")
 
 
@@ -244,7 +243,7 @@ def test_the_listener_drops_a_tail_written_over_silence_and_ends_on_the_finished
     audio = Clip(np.concatenate([tone(5.44).samples, Clip.silence(2.0).samples]), STT_RATE)
     transcriber = ScriptedTranscriber()
     transcriber.enqueue(
-        _transcript(
+        transcript_of(
             [
                 ("The", 0.2, 0.4, 0.9),
                 ("second", 0.4, 0.8, 0.9),

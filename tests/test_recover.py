@@ -5,20 +5,13 @@ from __future__ import annotations
 import numpy as np
 
 from tests.audio_helpers import tone
-from tests.fakes import ScriptedTranscriber
+from tests.fakes import ScriptedTranscriber, transcript_of
 from voiceinterviewer.audio.clip import STT_RATE, Clip
 from voiceinterviewer.audio.scripted import ScriptedSource
 from voiceinterviewer.listen.endpoint import EndpointOptions, TurnListener
 from voiceinterviewer.listen.recover import first_lost_speech, transcribe_recovering
 from voiceinterviewer.listen.vad import EnergyVad
 from voiceinterviewer.session.record import Word
-from voiceinterviewer.stt.whisper import Transcript
-
-
-def transcript(rows) -> Transcript:
-    words = [Word(*row) for row in rows]
-    return Transcript(" ".join(w.word for w in words), words)
-
 
 # What tiny.en wrote for a 7 s chunk on the virtual microphone (a real run): the phrase
 # "moved card authorization to a new service," spoken from 4.4 s to 6.8 s is missing.
@@ -62,8 +55,8 @@ def test_a_gap_full_of_speech_is_found_and_a_pause_is_not():
 
 def test_the_chunk_from_the_gap_is_transcribed_again_and_its_words_take_the_place_of_the_rest():
     transcriber = ScriptedTranscriber()
-    transcriber.enqueue(transcript(SKIPPED))
-    transcriber.enqueue(transcript(AGAIN))
+    transcriber.enqueue(transcript_of(SKIPPED))
+    transcriber.enqueue(transcript_of(AGAIN))
     clip = Clip.silence(7.02)
     heard = transcribe_recovering(transcriber, clip, "", SPEECH, spoken=6.8)
     assert heard.text == (
@@ -77,12 +70,12 @@ def test_the_chunk_from_the_gap_is_transcribed_again_and_its_words_take_the_plac
 
 def test_a_chunk_without_a_gap_is_transcribed_once_and_a_worse_retry_is_ignored():
     transcriber = ScriptedTranscriber()
-    transcriber.enqueue(transcript(SKIPPED[:-1]))
+    transcriber.enqueue(transcript_of(SKIPPED[:-1]))
     heard = transcribe_recovering(transcriber, Clip.silence(4.5), "", [(0.0, 4.38)], spoken=4.38)
     assert heard.text.endswith("three teams.") and len(transcriber.history) == 1
 
     transcriber = ScriptedTranscriber()
-    transcriber.enqueue(transcript(SKIPPED))
+    transcriber.enqueue(transcript_of(SKIPPED))
     transcriber.enqueue("")  # nothing better the second time
     heard = transcribe_recovering(transcriber, Clip.silence(7.02), "", SPEECH, spoken=6.8)
     assert heard.text.endswith("three teams. We") and len(transcriber.history) == 2
@@ -99,8 +92,8 @@ def test_the_listener_recovers_a_phrase_whisper_skipped():
         ]
     )
     transcriber = ScriptedTranscriber()
-    transcriber.enqueue(transcript(SKIPPED))
-    transcriber.enqueue(transcript(AGAIN))
+    transcriber.enqueue(transcript_of(SKIPPED))
+    transcriber.enqueue(transcript_of(AGAIN))
     listener = TurnListener(
         ScriptedSource([Clip(audio, STT_RATE)], lead_in=0.0),
         EnergyVad(),

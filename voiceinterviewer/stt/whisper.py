@@ -106,11 +106,15 @@ def _normal(text: str) -> str:
     return " ".join(text.lower().replace(",", " ").replace(".", " ").replace("!", " ").split())
 
 
+def _ends_sentence(word: Word) -> bool:
+    return word.word.endswith((".", "!", "?"))
+
+
 def drop_trailing_hallucination(words: list[Word]) -> list[Word]:
     """Drop a closing "Thank you." or "(We'll) see you next time." that Whisper adds over silence."""
     for k in range(min(6, len(words)), 0, -1):
         tail = _normal(" ".join(w.word for w in words[-k:]))
-        opens_sentence = k == len(words) or words[-k - 1].word.endswith((".", "!", "?"))
+        opens_sentence = k == len(words) or _ends_sentence(words[-k - 1])
         if tail in HALLUCINATIONS and (k > 1 or opens_sentence):  # "...up to you" is speech
             return words[:-k]
         if opens_sentence and tail in _HALLUCINATION_STARTS:
@@ -134,7 +138,7 @@ def drop_words_after_speech(
     """
     words = list(transcript.words)
     opens = next(
-        (i + 1 for i in range(len(words) - 2, -1, -1) if words[i].word.endswith((".", "!", "?"))),
+        (i + 1 for i in range(len(words) - 2, -1, -1) if _ends_sentence(words[i])),
         0,
     )
     closing = words[opens:]

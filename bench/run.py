@@ -117,7 +117,7 @@ def synthesise(tmp: Path, clean: int, paused: int) -> list[dict]:
     from voiceinterviewer.audio.wavfile import write_wav
     from voiceinterviewer.voice.piper_voice import PiperVoiceEngine
 
-    voice = PiperVoiceEngine(rate=0.95, vary=False)  # the same answers every run
+    voice = PiperVoiceEngine(rate=0.95).steady()  # the same answers every run
     items = []
     rng = np.random.default_rng(7)
     for i in range(max(clean, paused)):

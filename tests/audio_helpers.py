@@ -16,7 +16,7 @@ from voiceinterviewer.audio.wavfile import write_wav
 def piper():
     from voiceinterviewer.voice.piper_voice import PiperVoiceEngine
 
-    return PiperVoiceEngine(vary=False)  # same text, same audio: a test hears what it heard before
+    return PiperVoiceEngine().steady()  # same text, same audio: a test hears what it heard before
 
 
 @functools.lru_cache(maxsize=1)

@@ -66,9 +66,9 @@ def transcribe_recovering(
     opt = options or RecoverOptions()
     heard = transcriber.transcribe(clip, prompt)
     gap = first_lost_speech(heard.words, speech, spoken, opt)
-    start = max(0.0, (gap or 0.0) - opt.lead)
-    if gap is None or start < opt.lead:  # the same audio again would give the same words
+    if gap is None or gap < 2 * opt.lead:  # the same audio again would give the same words
         return heard
+    start = gap - opt.lead
     before = [w for w in heard.words if w.end <= gap]
     context = " ".join([prompt] + [w.word for w in before]).strip()[-200:]
     rest = Clip(clip.samples[int(start * clip.rate) :], clip.rate)

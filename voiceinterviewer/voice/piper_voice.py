@@ -10,6 +10,7 @@ noise, for a scripted candidate whose same words must give the same audio.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import os
 
 import numpy as np
@@ -38,7 +39,7 @@ def piper_available() -> bool:
 
 
 class PiperVoiceEngine:
-    def __init__(self, model_path: str | None = None, rate: float = 1.0, vary: bool = True):
+    def __init__(self, model_path: str | None = None, rate: float = 1.0):
         try:
             from piper import PiperVoice, SynthesisConfig
         except ImportError:
@@ -50,21 +51,13 @@ class PiperVoiceEngine:
             raise UserError(
                 f"cannot load the Piper voice {path}: {str(exc).splitlines()[0]}"
             ) from None
-        self._config = SynthesisConfig(
-            length_scale=1.0 / rate if rate > 0 else None,
-            noise_scale=None if vary else 0.0,
-            noise_w_scale=None if vary else 0.0,
-        )
+        self._config = SynthesisConfig(length_scale=1.0 / rate if rate > 0 else None)
         self.rate = int(self._voice.config.sample_rate)
 
     def steady(self) -> PiperVoiceEngine:
         """This voice (sharing the loaded model) with no random variation: same text, same audio."""
-        from piper import SynthesisConfig
-
         twin = copy.copy(self)
-        twin._config = SynthesisConfig(
-            length_scale=self._config.length_scale, noise_scale=0.0, noise_w_scale=0.0
-        )
+        twin._config = dataclasses.replace(self._config, noise_scale=0.0, noise_w_scale=0.0)
         return twin
 
     def synthesize(self, text: str) -> Clip:

@@ -57,8 +57,14 @@ class Settings:
     turn: str = "vad"
     # Silence that ends an answer whose words sound finished, in seconds.
     end_silence: float = 0.8
+    # Silence after a finished sentence in an answer to an open question ("Tell me about a
+    # time...", "Design...") that has not reached a result yet, in seconds.
+    open_silence: float = 3.2
     # Silence that ends an answer that sounds unfinished ("so...", "and", "um").
     pause_silence: float = 3.6
+    # The wait after a complete answer grows each time you resume over the interviewer,
+    # up to this many seconds.
+    max_end_silence: float = 2.5
     # Silence that always ends an answer, in seconds.
     max_silence: float = 6.0
     # Longest single answer, in seconds.
@@ -69,7 +75,8 @@ class Settings:
     max_follow_ups: int = 2
     # Time box for the whole interview, in minutes.
     time_box: float = 45.0
-    # Input and output devices (index or name substring); empty means the default.
+    # Input and output devices (index or name substring); empty means the default;
+    # output_device "none" plays nothing (the interview is still recorded).
     input_device: str = ""
     output_device: str = ""
     # Random seed for question choice; empty means one per day.
@@ -81,6 +88,16 @@ class Settings:
     stories: str = ""
     # Speak at this rate multiplier (1.0 is the voice's normal pace).
     speech_rate: float = 1.0
+    # Keeping the interviewer's own voice out of the microphone: auto (WebRTC echo
+    # cancellation when installed, else gate), webrtc, gate (only speech far louder than
+    # the echo counts while the interviewer talks), headphones (no echo to cancel).
+    echo: str = "auto"
+    # Talking over the interviewer this soon (seconds) after an answer ended continues that
+    # answer; later it is taken as a new answer or a request.
+    resume_window: float = 4.0
+    # Talking over the interviewer pauses it; with no words within this many seconds
+    # (a cough, a door) it goes on.
+    false_interruption_timeout: float = 1.5
 
     def public(self) -> dict[str, Any]:
         """The settings as a dict with secrets removed, for the journal."""
@@ -176,6 +193,7 @@ CHOICES = {
     "ladder": ("generic", "google", "meta", "amazon", "microsoft"),
     "voice": ("auto", "piper", "system"),
     "turn": ("vad", "enter"),
+    "echo": ("auto", "webrtc", "gate", "headphones"),
 }
 
 
@@ -187,7 +205,11 @@ def validate(settings: Settings) -> None:
             raise UserError(f"{name} must be one of {', '.join(allowed)}; got {shown}")
     for name in (
         "end_silence",
+        "open_silence",
         "pause_silence",
+        "max_end_silence",
+        "resume_window",
+        "false_interruption_timeout",
         "max_silence",
         "max_answer",
         "time_box",

@@ -2,26 +2,25 @@
 
 :class:`MicSource` opens one input stream for the whole session at 16 kHz
 mono; its callback only copies blocks into a queue, so nothing heavy runs on
-PortAudio's thread. While the interviewer speaks the listener calls
-:meth:`MicSource.begin_answer`, so the interviewer's own voice on laptop
-speakers is never taken as an answer.
+PortAudio's thread.
 
-:class:`SpeakerSink` keeps one output stream open and feeds it from a buffer,
-so starting to speak costs no stream set-up; ``play`` returns the time the
-first sample was handed to the device, which the bench and journal use.
+:class:`SpeakerSink` keeps one output stream open and feeds it from a
+:class:`~voiceinterviewer.audio.playout.Playout`, so starting to speak costs
+no stream set-up, speaking never blocks the session, and the exact audio
+played reaches the echo canceller.
 """
 
 from __future__ import annotations
 
 import queue
 import sys
-import threading
 import time
 from dataclasses import dataclass
 
 import numpy as np
 
 from voiceinterviewer.audio.clip import STT_RATE, Clip, rms_db
+from voiceinterviewer.audio.playout import FarBuffer, Playout
 from voiceinterviewer.audio.ports import BLOCK
 from voiceinterviewer.errors import DeviceError, MissingDependency
 
@@ -125,7 +124,12 @@ def check_output(device: str | None) -> None:
 
 
 class MicSource:
-    """The default (or chosen) microphone as 32 ms blocks of 16 kHz mono float32."""
+    """The default (or chosen) microphone as 32 ms blocks of 16 kHz mono float32, for the whole session.
+
+    The microphone stays open while the interviewer talks: what it hears then
+    is the candidate talking over the interviewer (and the interviewer's echo,
+    which :mod:`voiceinterviewer.audio.echo` removes).
+    """
 
     def __init__(self, device: str | None = None, stall_timeout: float = 3.0):
         self.sd = _sd()
@@ -147,6 +151,13 @@ class MicSource:
         except Exception as exc:
             raise DeviceError(f"cannot open the microphone: {str(exc).splitlines()[0]}") from None
 
+    @property
+    def latency(self) -> float:
+        try:
+            return float(self._stream.latency)
+        except Exception:
+            return 0.0
+
     def _callback(self, indata, frames, time_info, status) -> None:
         if status.input_overflow:
             self.overflows += 1
@@ -157,14 +168,6 @@ class MicSource:
             return self._q.get(timeout=self.stall_timeout)
         except queue.Empty:
             raise DeviceError("the microphone stopped delivering audio") from None
-
-    def begin_answer(self) -> None:
-        """Drop what was captured before now (the interviewer's own voice)."""
-        while True:
-            try:
-                self._q.get_nowait()
-            except queue.Empty:
-                return
 
     def close(self) -> None:
         try:
@@ -178,7 +181,13 @@ STALL_SECONDS = 3.0  # a speaker that takes no audio for this long has failed
 
 
 class SpeakerSink:
-    """Plays clips through one long-lived output stream; ``stop()`` cuts playback short."""
+    """One long-lived output stream that plays whatever its :class:`Playout` holds.
+
+    The stream's callback pulls from :attr:`playout` and hands the same span,
+    at 16 kHz, to :attr:`far` (the echo canceller's reference), so the session
+    never blocks on playback and knows exactly what was heard. :meth:`play`
+    is the blocking form, for replay.
+    """
 
     def __init__(self, device: str | None = None):
         self.sd = _sd()
@@ -187,13 +196,9 @@ class SpeakerSink:
         try:
             info = self.sd.query_devices(self.device, "output")
             self.rate = int(info["default_samplerate"]) or 48000
-            self._lock = threading.Lock()
-            self._buf = np.zeros(0, dtype=np.float32)
-            self._first_out: float | None = None
-            self._pending_first = False
-            self._drained = threading.Event()
-            self._drained.set()
-            self._failed: str | None = None
+            self.playout = Playout(self.rate)
+            self.far = FarBuffer()
+            self._last_callback = time.monotonic()
             self._stream = self.sd.OutputStream(
                 samplerate=self.rate,
                 channels=1,
@@ -209,54 +214,40 @@ class SpeakerSink:
         except Exception as exc:
             raise DeviceError(f"cannot open the speaker: {str(exc).splitlines()[0]}") from None
 
+    @property
+    def latency(self) -> float:
+        try:
+            return float(self._stream.latency)
+        except Exception:
+            return 0.0
+
     def _callback(self, outdata, frames, time_info, status) -> None:
-        with self._lock:
-            n = min(frames, len(self._buf))
-            outdata[:n, 0] = self._buf[:n]
-            outdata[n:, 0] = 0.0
-            if n and self._pending_first:
-                self._first_out = time.monotonic()
-                self._pending_first = False
-            self._buf = self._buf[n:]
-            if len(self._buf) == 0:
-                self._drained.set()
+        out, far = self.playout.pull(frames)
+        outdata[:, 0] = out
+        self.far.push(far)
+        self._last_callback = time.monotonic()
+
+    def check(self) -> None:
+        """Raise DeviceError when the device has stopped taking audio."""
+        stalled = time.monotonic() - self._last_callback > STALL_SECONDS
+        if stalled or not self._stream.active:
+            self.playout.stop()
+            raise DeviceError("the speaker stopped playing")
 
     def play(self, clip: Clip) -> float:
-        data = clip.resampled(self.rate).samples
+        """Play ``clip`` to the end; return the monotonic time its first sample went out."""
         t_submit = time.monotonic()
-        with self._lock:
-            self._first_out = None
-            self._pending_first = True
-            self._buf = np.concatenate([self._buf, data]).astype(np.float32)
-            self._drained.clear()
-        self._wait_drained()
-        # Let the device's own buffer run out before the mic is trusted again.
-        time.sleep(min(0.25, max(0.0, self._stream.latency)))
-        return self._first_out or t_submit
-
-    def _wait_drained(self) -> None:
-        """Wait until the buffer has played; fail when the device stops taking audio.
-
-        A loaded machine plays late but keeps draining the buffer, so only
-        ``STALL_SECONDS`` without any progress (or a stream PortAudio has
-        stopped) count as a failed speaker.
-        """
-        left_before = -1
-        progress_at = time.monotonic()
-        while not self._drained.wait(timeout=0.2):
-            with self._lock:
-                left = len(self._buf)
-            now = time.monotonic()
-            if left_before < 0 or left < left_before:
-                left_before, progress_at = left, now
-            if now - progress_at > STALL_SECONDS or not self._stream.active:
-                self.stop()
-                raise DeviceError("the speaker stopped playing")
+        self.playout.begin()
+        self.playout.say(clip)
+        while not self.playout.finished:
+            time.sleep(0.02)
+            self.check()
+        # Let the device's own buffer run out.
+        time.sleep(min(0.25, max(0.0, self.latency)))
+        return self.playout.first_audio_at or t_submit
 
     def stop(self) -> None:
-        with self._lock:
-            self._buf = np.zeros(0, dtype=np.float32)
-            self._drained.set()
+        self.playout.stop()
 
     def close(self) -> None:
         try:
@@ -264,19 +255,6 @@ class SpeakerSink:
             self._stream.close()
         except Exception:
             pass
-
-
-class NullSink:
-    """Plays nothing and returns at once; used when there is no speaker (headless demo)."""
-
-    def play(self, clip: Clip) -> float:
-        return time.monotonic()
-
-    def stop(self) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
 
 
 def measure_input_level(device: str | None, seconds: float = 3.0, on_level=None) -> float:

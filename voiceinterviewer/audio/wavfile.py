@@ -255,6 +255,26 @@ class StreamingWav:
             self._abandon()
             raise write_error(self.path, exc) from None
 
+    def truncate(self, seconds: float) -> None:
+        """Keep only the first ``seconds`` (what was actually played of a cut question)."""
+        if self._f is None:
+            return
+        keep = min(self.data_bytes, max(0, int(seconds * self.rate)) * 2)
+        if keep == self.data_bytes:
+            return
+        try:
+            self._f.flush()
+            self._f.truncate(HEADER_BYTES + keep)
+            self.data_bytes = keep
+            self._f.seek(4)
+            self._f.write(struct.pack("<I", 36 + self.data_bytes))
+            self._f.seek(40)
+            self._f.write(struct.pack("<I", self.data_bytes))
+            self._f.flush()
+        except OSError as exc:
+            self._abandon()
+            raise write_error(self.path, exc) from None
+
     def _abandon(self) -> None:
         """Stop writing after a failure; what reached the disk stays as it is."""
         f, self._f = self._f, None

@@ -1,12 +1,21 @@
-"""The interview loop: ask, listen, transcribe, decide, speak; journal everything as it happens.
+"""The interview loop: ask, listen the whole time, decide, reply; journal everything as it happens.
 
-The loop only sees seams (interviewer, voice, sink, listener), built by the
-CLI. A live interview, a scripted demo and a test differ only in the adapters
-passed in. Each turn is journalled the moment it completes and each WAV is
-written while it is recorded or played, so an interrupted session keeps
-everything up to the interruption.
+The microphone is never closed. While the interviewer speaks, every frame
+goes through the barge-in rule (:mod:`voiceinterviewer.listen.bargein`):
+the candidate's voice pauses the interviewer at once; words make it stop;
+a cough lets it go on. Speech that interrupts a reply soon after an answer
+ended continues that answer (the cut reply is journalled as
+``reply_cut`` with what was played, and the next reply is planned again from
+the whole answer); later speech is the answer to the question it cut off.
 
-Latency: while the candidate is still silent but the words already sound
+The loop only sees seams (interviewer, voice, transcriber, the audio
+:class:`~voiceinterviewer.session.duplex.Duplex`), built by the runner. A
+live interview, a scripted demo and a test differ only in the adapters.
+Each turn is journalled the moment it completes; audio is written while it
+is recorded or played, so an interrupted session keeps everything up to the
+interruption.
+
+Latency: while the candidate is silent but the words already sound
 finished, the next reply is prepared (planned and its first sentence
 synthesised) in the background; if the final words match, it is spoken at
 once when the turn ends.
@@ -15,23 +24,46 @@ once when the turn ends.
 from __future__ import annotations
 
 import copy
-import threading
-import time
+import re
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from voiceinterviewer.audio.clip import Clip
-from voiceinterviewer.audio.ports import AudioSink
+from voiceinterviewer.audio.scripted import QUESTION_ENDED, QUESTION_STARTED
 from voiceinterviewer.audio.wavfile import StreamingWav
 from voiceinterviewer.errors import UserError
-from voiceinterviewer.interviewer.base import Exchange, InterviewContext, Interviewer, Reply
-from voiceinterviewer.listen.endpoint import Heard, Listener
+from voiceinterviewer.interviewer.base import Exchange, InterviewContext, Interviewer, Plan, Reply
+from voiceinterviewer.listen.answer import Answer, Heard, ListenOptions, Question
+from voiceinterviewer.listen.bargein import (
+    PAUSE,
+    RESUME,
+    STOP,
+    BargeInOptions,
+    Overlap,
+    interruption_kind,
+    overlap_step,
+)
+from voiceinterviewer.listen.ear import BLOCK_S, Frame
+from voiceinterviewer.listen.endpoint import wants_to_end
+from voiceinterviewer.listen.patience import Pauses, asks_to_repeat
+from voiceinterviewer.listen.turn_rules import TurnRules, turn_rules
+from voiceinterviewer.session.duplex import Duplex
 from voiceinterviewer.session.journal import Journal
-from voiceinterviewer.session.speaking import speak
-from voiceinterviewer.stt.whisper import Transcript
+from voiceinterviewer.session.speaking import Spoken, Utterance
+from voiceinterviewer.stt.whisper import Transcriber, Transcript
 from voiceinterviewer.voice.base import Voice
+
+
+@dataclass
+class SessionOptions:
+    listen: ListenOptions = field(default_factory=ListenOptions)
+    barge_in: BargeInOptions = field(default_factory=BargeInOptions)
+    # Audio before the noticed start of an interruption that belongs to it (seconds).
+    preroll: float = 0.3
+    # While paused, the speech so far is transcribed this often (seconds) to find its words.
+    probe_every: float = 0.3
 
 
 @dataclass
@@ -51,6 +83,19 @@ class SessionResult:
     first_question_at: float | None = None
 
 
+@dataclass
+class Outcome:
+    kind: str  # completed, resumed (the previous answer went on), interjection
+    spoken: Spoken
+    reply: Reply
+    answer: Answer | None = None  # the new answer an interjection began
+    onset: int = -1  # ear index of speech that had paused the reply when it ended
+
+
+def _words_in(text: str) -> int:
+    return len(re.findall(r"[A-Za-z0-9]+", text))
+
+
 class InterviewSession:
     def __init__(
         self,
@@ -58,28 +103,53 @@ class InterviewSession:
         journal: Journal,
         interviewer: Interviewer,
         voice: Voice,
-        sink: AudioSink,
-        listener: Listener,
+        duplex: Duplex,
+        transcriber: Transcriber | Future,
         context: InterviewContext,
+        options: SessionOptions | None = None,
         stt_model: str = "",
         speculate: bool = True,
         say: Callable[[str], None] = print,
+        enter_pressed: Callable[[], bool] = lambda: False,
     ):
         self.folder = folder
         self.journal = journal
         self.interviewer = interviewer
         self.voice = voice
-        self.sink = sink
-        self.listener = listener
+        self.duplex = duplex
+        self._transcriber = transcriber
         self.context = context
+        self.options = options or SessionOptions()
         self.stt_model = stt_model
         self.speculate = speculate
         self.say = say
-        self._spec_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="prepare")
+        self.enter_pressed = enter_pressed
+        self.rules: TurnRules = turn_rules()
+        self.pauses = Pauses()
+        self.latencies: list[float] = []
+        self._stt = ThreadPoolExecutor(max_workers=1, thread_name_prefix="stt")
+        self._work = ThreadPoolExecutor(max_workers=1, thread_name_prefix="prepare")
         self._spec: Future | None = None
-        self._lock = threading.Lock()
+        self._answer: Answer | None = None  # the answer being heard, or decided but not sealed
+        self._answer_turn = 0
+        self._answer_t = 0.0
+        self._answer_mic = 0.0
+        self._answer_audio = ""
+        self._decided_index = -1  # ear frame at which the open answer was decided
+        self._last_question: tuple[Plan, str] | None = None  # plan and full text
+        self._reply_t = 0.0  # journal time the current reply started playing
 
-    # -- preparing the next reply while the candidate is silent ------------
+    # -- background work, counted for a scripted clock ----------------------------
+    def _submit(self, pool: ThreadPoolExecutor, fn) -> Future:
+        return self.duplex.pending.submit(pool, fn)
+
+    @property
+    def transcriber(self) -> Transcriber:
+        if isinstance(self._transcriber, Future):
+            self._transcriber = self._transcriber.result()
+        return self._transcriber
+
+    # -- preparing the next reply while the candidate is silent ------------------
     def _prepare(self, text: str) -> Prepared:
         ctx = copy.deepcopy(self.context)
         ctx.history[-1].answer = text
@@ -87,11 +157,11 @@ class InterviewSession:
         reply = self.interviewer.next_reply(ctx)
         sentences = [s for s in reply.sentences if s.strip()]
         first = (sentences[0], self.voice.synthesize(sentences[0])) if sentences else None
-        return Prepared(text, reply, sentences, first)
+        return Prepared(text, replace(reply, sentences=sentences), sentences, first)
 
     def _on_finished_words(self, transcript: Transcript) -> None:
-        if self.speculate:
-            self._spec = self._spec_pool.submit(self._prepare, transcript.text)
+        if self.speculate and self.context.history:
+            self._spec = self._submit(self._work, lambda t=transcript.text: self._prepare(t))
 
     def _take_prepared(self, text: str) -> Prepared | None:
         spec, self._spec = self._spec, None
@@ -103,47 +173,245 @@ class InterviewSession:
             return None
         return prepared if prepared.text == text else None
 
-    # -- one turn -----------------------------------------------------------
-    def _speak_turn(
-        self, turn: int, reply: Reply, prepared: Prepared | None, decided_at: float | None
+    # -- answers ----------------------------------------------------------------------
+    def _open_answer(self, turn: int, question: str, frames: list[Frame] = ()) -> Answer:
+        """Begin listening to the answer of ``turn`` (with frames already heard, if any)."""
+        name = f"turn-{turn:02d}-candidate.wav"
+        self._answer_turn = turn
+        self._answer_audio = name
+        first = frames[0] if frames else None
+        self._answer_t = self.journal.now() - (len(frames) * BLOCK_S)
+        self._answer_mic = first.t if first else self._ear_time()
+        answer = Answer(
+            self.transcriber,
+            lambda fn: self._submit(self._stt, fn),
+            self.rules,
+            self.pauses,
+            Question(question, self.rules.is_open_question(question)),
+            self.options.listen,
+            wav=StreamingWav(self.folder / name, 16000),
+            on_finished_words=self._on_finished_words,
+            wants_end=wants_to_end,
+        )
+        for frame in frames:
+            answer.feed(frame)
+        self._answer = answer
+        return answer
+
+    def _ear_time(self) -> float:
+        last = self.duplex.ring[-1] if self.duplex.ring else None
+        return last.t + BLOCK_S if last else 0.0
+
+    def _listen(self, answer: Answer) -> Heard:
+        """Feed frames to ``answer`` until it is over."""
+        try:
+            while True:
+                frame = self.duplex.read(self.journal.now)
+                if self.duplex.ended:
+                    answer._decide("source_ended")
+                    break
+                answer.enter_pressed = self.enter_pressed()
+                if answer.feed(frame) == "decided":
+                    self._decided_index = frame.index
+                    break
+        except BaseException:
+            answer.close()
+            self._journal_answer(None, interrupted=True)
+            raise
+        self.pauses = answer.pauses
+        assert answer.heard is not None
+        return answer.heard
+
+    def _journal_answer(self, heard: Heard | None, interrupted: bool = False) -> None:
+        answer = self._answer
+        if heard is None:  # stopped mid-answer: keep the words transcribed so far
+            duration = answer.phrases.pos / 16000 if answer else 0.0
+            so_far = answer.phrases.transcript() if answer else Transcript("")
+            self.journal.write(
+                "answer", t=self._answer_t, turn=self._answer_turn, text=so_far.text,
+                words=[vars(w) for w in so_far.words], audio=self._answer_audio,
+                duration=round(duration, 3), end_reason="interrupted",
+                stt_model=self.stt_model, mic_offset=round(self._answer_mic, 3),
+            )  # fmt: skip
+            return
+        words = [
+            {"word": w.word, "start": w.start, "end": w.end, "probability": w.probability}
+            for w in heard.transcript.words
+        ]
+        text = heard.transcript.text
+        self.journal.write(
+            "answer",
+            t=self._answer_t,
+            turn=self._answer_turn,
+            text=text,
+            words=words,
+            audio=self._answer_audio,
+            duration=round(heard.audio.duration, 3),
+            speech_start=round(heard.speech_start, 3),
+            speech_end=round(heard.speech_end, 3),
+            end_reason=heard.end_reason,
+            end_rule=heard.rule,
+            waited=round(heard.waited, 3),
+            stt_model=self.stt_model,
+            tail_wait_ms=round(heard.tail_wait_ms, 1),
+            resumed=heard.resumed,
+            clarification=self._asks_to_repeat(text),
+            mic_offset=round(self._answer_mic, 3),
+        )
+
+    def _seal(self) -> None:
+        if self._answer is not None:
+            self.pauses = self._answer.pauses
+            self._answer.seal()
+            self._answer = None
+
+    def _asks_to_repeat(self, text: str) -> bool:
+        return asks_to_repeat(text, self.rules)
+
+    # -- replies ------------------------------------------------------------------------
+    def _reply(self, turn: int, plan: Future, prepared: Prepared | None) -> Outcome:
+        """Say the planned reply while listening; end when it was heard, or when it was cut."""
+        bopt = self.options.barge_in
+        threshold = bopt.gate_threshold if self.duplex.echo == "gate" else bopt.threshold
+        name = f"turn-{turn:02d}-interviewer.wav"
+        overlap = Overlap()
+        utter: Utterance | None = None
+        reply: Reply | None = None
+        onset = -1  # ear index where the interrupting speech began
+        probe: Future | None = None
+        probe_text, probe_at = "", 0.0
+        open_answer = self._answer
+        try:
+            while True:
+                if reply is None and plan.done():
+                    reply = plan.result()
+                if utter is None and reply is not None and overlap.state == "clear":
+                    utter = self._start(reply, prepared, name)
+                if utter is not None:
+                    utter.pump()
+                    if utter.done and overlap.state != "stopped":
+                        early = onset if overlap.state == "paused" else -1
+                        return Outcome("completed", utter.close(), reply, onset=early)
+                    self.duplex.check()
+                if not self.duplex.ready and self.duplex.self_clocked:
+                    self.duplex.wait_a_moment()
+                    continue
+                frame = self.duplex.read(self.journal.now)
+                if open_answer is not None:
+                    open_answer.feed(frame)
+                speech = frame.speech >= threshold
+                if overlap.state == "paused" and (probe is None or probe.done()):
+                    if probe is not None:
+                        probe_text = probe.result().text
+                        probe = None
+                    if frame.t - probe_at >= self.options.probe_every:
+                        probe, probe_at = self._probe(onset), frame.t
+                words = _words_in(probe_text)
+                backchannel = bool(probe_text) and self.rules.is_backchannel(probe_text)
+                overlap, action = overlap_step(overlap, speech, BLOCK_S, words, backchannel, bopt)
+                if action == PAUSE:
+                    onset = frame.index - int(round(overlap.run / BLOCK_S)) + 1
+                    probe_text, probe_at = "", frame.t
+                    probe = self._probe(onset)
+                    self.duplex.playout.pause()
+                elif action == RESUME:
+                    self._journal_barge_in(turn, "resumed", probe_text, utter)
+                    probe_text = ""
+                    self.duplex.playout.resume()
+                elif action == STOP:
+                    if probe is not None:
+                        probe_text = probe.result().text or probe_text
+                    return self._cut(turn, plan, reply, utter, onset, probe_text, open_answer)
+        except BaseException:
+            if utter is not None:  # stopped mid-question: keep what had started playing
+                utter.stop()
+                spoken = utter.close()
+                if reply is not None:
+                    self._journal_question(turn, reply, spoken, name, None, interrupted=True)
+            raise
+
+    def _start(self, reply: Reply, prepared: Prepared | None, name: str) -> Utterance:
+        if prepared is not None and prepared.reply is reply:
+            utter = Utterance(
+                prepared.sentences[1:], self.voice, self.duplex.playout, self.folder / name,
+                first_clip=prepared.first, pending=self.duplex.pending,
+            )  # fmt: skip
+        else:
+            utter = Utterance(
+                reply.sentences, self.voice, self.duplex.playout, self.folder / name,
+                pending=self.duplex.pending,
+            )  # fmt: skip
+        utter.start()
+        self._reply_t = self.journal.now()
+        self.duplex.cue(QUESTION_STARTED)
+        return utter
+
+    def _probe(self, onset: int) -> Future:
+        """Transcribe the interrupting speech so far, to find out whether it has words."""
+        start = max(0, onset - int(round(self.options.preroll / BLOCK_S)))
+        frames = self.duplex.since(start)
+        transcriber = self.transcriber
+
+        def run() -> Transcript:
+            import numpy as np
+
+            audio = np.concatenate([f.samples for f in frames]) if frames else np.zeros(0)
+            return transcriber.transcribe(Clip(audio.astype("float32"), 16000))
+
+        return self._submit(self._stt, run)
+
+    def _cut(self, turn, plan, reply, utter, onset, text, open_answer) -> Outcome:
+        """The candidate interrupted the reply: stop it, and decide whose answer the speech is."""
+        if utter is not None:
+            utter.stop()
+            spoken = utter.close(cut=True)
+        else:
+            spoken = Spoken("", "", 0.0, None, cut=True)
+        if reply is None:
+            reply = plan.result()
+        since = (onset - self._decided_index) * BLOCK_S if open_answer is not None else None
+        kind = interruption_kind(since, text, self.rules, self.options.barge_in)
+        self._journal_barge_in(turn, "stopped", text, utter, kind)
+        if kind == "resume" and open_answer is not None:
+            open_answer.resume()
+            return Outcome("resumed", spoken, reply)
+        preroll = int(round(self.options.preroll / BLOCK_S))
+        frames = self.duplex.since(max(0, onset - preroll))
+        self._seal()
+        question = spoken.planned or " ".join(reply.plan.question_text.split())
+        answer = self._open_answer(turn, question, frames)
+        return Outcome("interjection", spoken, reply, answer)
+
+    def _journal_barge_in(self, turn, outcome, text, utter, kind="") -> None:
+        played = self.duplex.playout.played_s if utter is not None else 0.0
+        self.journal.write(
+            "barge_in", turn=turn, outcome=outcome, kind=kind, text=text,
+            played_s=round(played, 3),
+        )  # fmt: skip
+        if outcome == "resumed" and _words_in(text):
+            self.journal.write("aside", turn=turn, text=text)
+            self.say(f"You (over the interviewer): {text}")
+
+    def _journal_question(
+        self,
+        turn,
+        reply: Reply,
+        spoken: Spoken,
+        name,
+        decided_at,
+        interrupted=False,
+        prepared=False,
     ) -> float | None:
         plan = reply.plan
-        name = f"turn-{turn:02d}-interviewer.wav"
-        t_start = self.journal.now()
-        said: list[str] = []
-        try:
-            if prepared is not None:
-                spoken = speak(
-                    prepared.sentences[1:],
-                    self.voice,
-                    self.sink,
-                    self.folder / name,
-                    first_clip=prepared.first,
-                    on_sentence=said.append,
-                )
-            else:
-                spoken = speak(
-                    reply.sentences,
-                    self.voice,
-                    self.sink,
-                    self.folder / name,
-                    on_sentence=said.append,
-                )
-        except BaseException:
-            # Stopped mid-question (Ctrl-C, a device failure): keep what had started playing.
-            self.journal.write(
-                "question", t=t_start, turn=turn, kind=plan.kind, question_id=plan.question_id,
-                gap=plan.gap, track=plan.track, text=" ".join(said), audio=name,
-                engine=reply.engine, interrupted=True,
-            )  # fmt: skip
-            raise
         latency = None
         if decided_at is not None and spoken.first_audio_at is not None:
             latency = round((spoken.first_audio_at - decided_at) * 1000, 1)
-        self.say(f"Interviewer: {spoken.text}")
+        extra = {}
+        if interrupted or spoken.cut:
+            extra = {"interrupted": True, "planned": self._planned(reply, spoken)}
         self.journal.write(
             "question",
-            t=t_start,
+            t=self._reply_t,
             turn=turn,
             kind=plan.kind,
             question_id=plan.question_id,
@@ -154,95 +422,92 @@ class InterviewSession:
             duration=spoken.duration,
             engine=reply.engine,
             latency_ms=latency,
-            prepared=prepared is not None,
+            prepared=prepared,
+            **extra,
         )
         if spoken.error:
             self.journal.write("error", where="interviewer", message=spoken.error)
         if reply.engine == "offline-fallback":
             self.journal.write("llm_fallback", turn=turn, where="interviewer")
-        self.context.history.append(
-            Exchange(spoken.text, plan.kind, plan.question_id, plan.gap, plan.track)
-        )
         return latency
 
-    def _listen_turn(self, turn: int) -> Heard:
-        name = f"turn-{turn:02d}-candidate.wav"
-        t_listen = self.journal.now()
-        wav = StreamingWav(self.folder / name, 16000)
-        try:
-            heard = self.listener.listen(
-                record=wav.write, on_finished_words=self._on_finished_words
-            )
-        except BaseException:
-            # Stopped mid-answer: the audio so far is on disk; say so in the journal.
-            wav.close()
-            self.journal.write(
-                "answer", t=t_listen, turn=turn, text="", words=[], audio=name,
-                duration=round(wav.duration, 3), end_reason="interrupted", stt_model=self.stt_model,
-            )  # fmt: skip
-            raise
-        finally:
-            wav.close()
-        words = [
-            {"word": w.word, "start": w.start, "end": w.end, "probability": w.probability}
-            for w in heard.transcript.words
-        ]
-        self.journal.write(
-            "answer",
-            t=t_listen,
-            turn=turn,
-            text=heard.transcript.text,
-            words=words,
-            audio=name,
-            duration=round(heard.audio.duration, 3),
-            speech_start=round(heard.speech_start, 3),
-            speech_end=round(heard.speech_end, 3),
-            end_reason=heard.end_reason,
-            stt_model=self.stt_model,
-            tail_wait_ms=round(heard.tail_wait_ms, 1),
-        )
-        if heard.transcript.text:
-            self.say(f"You: {heard.transcript.text}")
-        self.context.history[-1].answer = heard.transcript.text
-        return heard
+    def _plan(self, prepared: Prepared | None, repeat: bool) -> Future:
+        if prepared is not None:
+            done: Future = Future()
+            done.set_result(prepared.reply)
+            return done
+        if repeat and self._last_question is not None:
+            plan, text = self._last_question
+            done = Future()
+            done.set_result(Reply(plan, ["Sure.", text], engine="repeat"))
+            return done
+        self.context.elapsed_s = self.journal.now()
+        ctx = self.context
+        return self._submit(self._work, lambda: self.interviewer.next_reply(ctx))
 
+    # -- the whole interview -------------------------------------------------------------
     def run(self) -> SessionResult:
-        turn = 0
+        turn = 1
         reason = "completed"
-        latencies: list[float] = []
         first_at = None
         prepared: Prepared | None = None
+        repeat = False
         decided_at: float | None = None
         try:
             while True:
-                turn += 1
-                self.context.elapsed_s = self.journal.now()
-                if prepared is not None:
-                    reply = prepared.reply
+                plan = self._plan(prepared, repeat)
+                outcome = self._reply(turn, plan, prepared)
+                reply, spoken = outcome.reply, outcome.spoken
+                name = f"turn-{turn:02d}-interviewer.wav"
+                if outcome.kind == "resumed":
+                    self._journal_cut_reply(turn, reply, spoken)
                 else:
-                    reply = self.interviewer.next_reply(self.context)
-                latency = self._speak_turn(turn, reply, prepared, decided_at)
-                if latency is not None:
-                    latencies.append(latency)
-                if first_at is None:
-                    first_at = time.monotonic()
-                if reply.plan.done:
-                    reason = "ended_by_candidate" if self.context.end_requested else "completed"
-                    break
-                heard = self._listen_turn(turn)
+                    latency = self._journal_question(
+                        turn, reply, spoken, name, decided_at, prepared=prepared is not None
+                    )
+                    if latency is not None:
+                        self.latencies.append(latency)
+                    first_at = first_at or spoken.first_audio_at
+                    self.say(f"Interviewer: {spoken.text}")
+                    plan_ = reply.plan
+                    self.context.history.append(
+                        Exchange(spoken.text, plan_.kind, plan_.question_id, plan_.gap, plan_.track)
+                    )
+                    if reply.engine != "repeat" or self._last_question is None:
+                        self._last_question = (plan_, self._planned(reply, spoken))
+                    if outcome.kind == "completed":
+                        self._seal()
+                        self.duplex.cue(QUESTION_ENDED)
+                        if reply.plan.done:
+                            reason = (
+                                "ended_by_candidate" if self.context.end_requested else "completed"
+                            )
+                            break
+                        preroll = int(round(self.options.preroll / BLOCK_S))
+                        early = (
+                            self.duplex.since(outcome.onset - preroll) if outcome.onset >= 0 else []
+                        )
+                        self._open_answer(turn, self._planned(reply, spoken), early)
+                answer = self._answer
+                assert answer is not None
+                heard = self._listen(answer)
                 decided_at = heard.decided_at
+                self._journal_answer(heard)
+                text = heard.transcript.text
+                if text:
+                    self.say(f"You: {text}")
+                self.context.history[-1].answer = text
+                repeat = self._asks_to_repeat(text)
                 if heard.end_reason == "source_ended" or heard.wants_end:
                     self.context.end_requested = True
-                    prepared = None
                     self._spec = None
-                    continue
-                prepared = self._take_prepared(heard.transcript.text)
+                    prepared = None
+                else:
+                    prepared = None if repeat else self._take_prepared(text)
+                turn = self._answer_turn + 1
         except KeyboardInterrupt:
             reason = "interrupted"
-            try:
-                self.sink.stop()
-            except Exception:
-                pass
+            self.duplex.playout.stop()
             self.say("Interview stopped; writing your report.")
         except UserError as exc:
             reason = "error"
@@ -250,8 +515,35 @@ class InterviewSession:
             self.journal.write("session_ended", reason=reason, turns=turn)
             raise
         finally:
+            if self._answer is not None:
+                self._answer.close()
             # A reply being prepared may be inside the voice's native code: let it finish
             # (one planned turn and one sentence) so the process never exits under it.
-            self._spec_pool.shutdown(wait=True, cancel_futures=True)
+            self._work.shutdown(wait=True, cancel_futures=True)
+            self._stt.shutdown(wait=True, cancel_futures=True)
         self.journal.write("session_ended", reason=reason, turns=turn)
-        return SessionResult(self.folder, turn, reason, latencies, first_at)
+        return SessionResult(self.folder, turn, reason, self.latencies, first_at)
+
+    def _journal_cut_reply(self, turn: int, reply: Reply, spoken: Spoken) -> None:
+        """A reply the candidate talked over to finish their answer: kept with what was played."""
+        name = f"turn-{turn:02d}-interviewer.wav"
+        if spoken.duration <= 0 and not spoken.text:
+            (self.folder / name).unlink(missing_ok=True)  # nothing of it was heard
+            return
+        n = len(list(self.folder.glob(f"turn-{turn:02d}-cut-*.wav"))) + 1
+        cut_name = f"turn-{turn:02d}-cut-{n}.wav"
+        if (self.folder / name).exists():
+            (self.folder / name).replace(self.folder / cut_name)
+        self.journal.write(
+            "reply_cut", t=self._reply_t, turn=self._answer_turn, next_turn=turn,
+            text=spoken.text, planned=self._planned(reply, spoken), audio=cut_name,
+            duration=spoken.duration, engine=reply.engine, kind=reply.plan.kind,
+        )  # fmt: skip
+        self.say(f"Interviewer (stopped as you went on): {spoken.text}")
+
+    @staticmethod
+    def _planned(reply: Reply, spoken: Spoken) -> str:
+        """The reply's whole text when it is known, else what had been produced of it."""
+        if isinstance(reply.sentences, list):
+            return " ".join(s.strip() for s in reply.sentences if s.strip())
+        return spoken.planned

@@ -126,6 +126,7 @@ def check_devices(settings: Settings, require_speaker: bool) -> None:
     """Fail before the session starts when the microphone (or a chosen speaker) is unusable."""
     from voiceinterviewer.audio.devices import check_input, check_output
 
-    if settings.output_device or require_speaker:
-        check_output(settings.output_device or None)
+    wants = settings.output_device.strip()
+    if wants.lower() != "none" and (wants or require_speaker):
+        check_output(wants or None)
     check_input(settings.input_device or None)

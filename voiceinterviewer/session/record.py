@@ -42,6 +42,19 @@ class Question:
     t: float = 0.0  # seconds since session start, when it began playing
     duration: float = 0.0
     engine: str = "offline"
+    interrupted: bool = False  # the candidate talked over it: ``text`` is what was played
+    planned: str = ""  # the whole question, when it was cut short
+
+
+@dataclass
+class CutReply:
+    """A reply the candidate talked over because their answer was not over yet."""
+
+    text: str  # what was played of it
+    planned: str = ""
+    audio: str = ""
+    t: float = 0.0
+    duration: float = 0.0
 
 
 @dataclass
@@ -53,8 +66,11 @@ class Answer:
     duration: float = 0.0
     speech_start: float = 0.0  # seconds into the audio where speech began
     speech_end: float = 0.0
-    end_reason: str = ""  # silence, enter, max_answer, end_phrase, interrupted
+    end_reason: str = ""  # silence, open, pause, max_silence, enter, max_answer, interrupted
     stt_model: str = ""
+    resumed: int = 0  # times the candidate went on over the interviewer's reply (one answer)
+    clarification: bool = False  # a request to repeat the question, not an answer to it
+    mic_offset: float = -1.0  # where the answer's audio begins in mic.wav (-1: unknown)
 
 
 @dataclass
@@ -62,6 +78,8 @@ class Turn:
     index: int
     question: Question
     answer: Answer | None = None
+    cut_replies: list[CutReply] = field(default_factory=list)  # talked over to finish the answer
+    asides: list[str] = field(default_factory=list)  # said over the interviewer without stopping it
 
 
 @dataclass
@@ -89,7 +107,12 @@ class SessionRecord:
         return last
 
     def answered(self) -> list[Turn]:
-        return [t for t in self.turns if t.answer is not None and t.answer.text.strip()]
+        """Turns with an answer to score (a request to repeat the question is not one)."""
+        return [
+            t
+            for t in self.turns
+            if t.answer is not None and t.answer.text.strip() and not t.answer.clarification
+        ]
 
 
 def _num(value: Any, default: float = 0.0) -> float:
@@ -176,6 +199,7 @@ def load_session(path: str | Path) -> SessionRecord:
     )
     by_index: dict[int, Turn] = {}
     transcribed: list[dict[str, Any]] = []
+    asides: dict[int, list[str]] = {}
     for ev in loaded.events:
         kind = ev.get("type")
         if kind == "session_started":
@@ -196,8 +220,13 @@ def load_session(path: str | Path) -> SessionRecord:
                 t=_num(ev.get("t")),
                 duration=_num(ev.get("duration")),
                 engine=_str(ev.get("engine")) or "offline",
+                interrupted=ev.get("interrupted") is True,
+                planned=_str(ev.get("planned")),
             )
+            earlier = by_index.get(index)
             by_index[index] = Turn(index=index, question=q)
+            if earlier is not None:  # a turn journalled again keeps the replies cut after it
+                by_index[index].cut_replies = earlier.cut_replies
         elif kind == "transcribed":
             transcribed.append(ev)
         elif kind == "answer":
@@ -214,11 +243,34 @@ def load_session(path: str | Path) -> SessionRecord:
                 speech_end=_num(ev.get("speech_end")),
                 end_reason=_str(ev.get("end_reason")),
                 stt_model=_str(ev.get("stt_model")),
+                resumed=int(_num(ev.get("resumed"))),
+                clarification=ev.get("clarification") is True,
+                mic_offset=_num(ev.get("mic_offset"), -1.0),
             )
+        elif kind == "reply_cut":
+            turn = by_index.get(int(_num(ev.get("turn"), -1)))
+            if turn is not None:
+                turn.cut_replies.append(
+                    CutReply(
+                        text=_str(ev.get("text")),
+                        planned=_str(ev.get("planned")),
+                        audio=_audio_name(ev.get("audio")),
+                        t=_num(ev.get("t")),
+                        duration=_num(ev.get("duration")),
+                    )
+                )
+        elif kind == "aside":  # said while the question of its turn was playing
+            if _str(ev.get("text")).strip():
+                asides.setdefault(int(_num(ev.get("turn"), -1)), []).append(
+                    _str(ev.get("text")).strip()
+                )
         elif kind == "error":
             rec.errors.append(ev)
         elif kind == "session_ended":
             rec.ended = ev
+    for index, said in asides.items():
+        if index in by_index:
+            by_index[index].asides.extend(said)
     for turn in by_index.values():
         if turn.answer is None:
             turn.answer = _recover_answer(folder, turn)

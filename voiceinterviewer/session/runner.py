@@ -24,7 +24,6 @@ import errno
 import os
 import platform
 import sys
-import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -32,31 +31,16 @@ from pathlib import Path
 
 from voiceinterviewer import __version__
 from voiceinterviewer.config import Settings
-from voiceinterviewer.errors import DeviceError, UserError
+from voiceinterviewer.errors import UserError
 from voiceinterviewer.interviewer.base import InterviewContext
-from voiceinterviewer.listen.endpoint import EndpointOptions, Heard, TurnListener
 from voiceinterviewer.session.journal import FORMAT_VERSION, JOURNAL_NAME, Journal
 from voiceinterviewer.session.preflight import (
-    AnswerScript,
     HeldInterrupt,
     check_answer_files,
     check_devices,
     read_optional,
 )
 from voiceinterviewer.session.store import create_session_dir
-
-
-class DeferredListener:
-    """A listener still being built; ``listen`` waits for it."""
-
-    def __init__(self, future: Future):
-        self._future = future
-
-    def get(self) -> TurnListener:
-        return self._future.result()
-
-    def listen(self, record=None, on_finished_words=None) -> Heard:
-        return self.get().listen(record=record, on_finished_words=on_finished_words)
 
 
 def build_context(settings: Settings, avoid_recent: bool = True) -> InterviewContext:
@@ -218,50 +202,23 @@ def interview(
     the end only of a session whose set-up failed or was interrupted.
     """
     from voiceinterviewer.interviewer.factory import build_interviewer
+    from voiceinterviewer.session.adapters import EnterKey, build_duplex, build_sink
     from voiceinterviewer.session.loop import InterviewSession
 
     held = HeldInterrupt()  # until the loop starts: imports run in two threads
     loader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="load")
-    voice_ready = threading.Event()
-    holder: dict = {}
-
-    def load_listener() -> TurnListener:
-        from voiceinterviewer.listen.vad import SileroVad
-        from voiceinterviewer.stt.whisper import load_transcriber
-
-        transcriber = load_transcriber(settings.stt_model)
-        vad = SileroVad()
-        if answers is not None:
-            from voiceinterviewer.audio.scripted import ScriptedSource
-
-            voice_ready.wait()
-            source = ScriptedSource(AnswerScript(answers).load(holder["voice"]))
-        else:
-            from voiceinterviewer.audio.devices import MicSource
-
-            source = MicSource(settings.input_device or None)
-        transcriber.warm_up()
-        options = EndpointOptions(
-            end_silence=settings.end_silence,
-            pause_silence=settings.pause_silence,
-            max_silence=settings.max_silence,
-            max_answer=settings.max_answer,
-            mode=settings.turn if answers is None else "vad",
-        )
-        listener = TurnListener(source, vad, transcriber, options)
-        if options.mode == "enter":
-            _watch_enter(listener)
-        return listener
-
-    listener_future = loader.submit(load_listener)
+    voice_future: Future = Future()
     sink = None
+    duplex = None
     try:
         from voiceinterviewer.voice import build_voice
 
-        sink = _build_sink(settings, require_speaker, say)  # its stream warms up meanwhile
+        sink = build_sink(settings, require_speaker, say)  # its stream warms up meanwhile
+        duplex, hearing = build_duplex(
+            settings, answers, sink, voice_future, folder, journal, loader
+        )
         voice = build_voice(settings.voice, settings.speech_rate)
-        holder["voice"] = voice
-        voice_ready.set()
+        voice_future.set_result(voice)
         interviewer = build_interviewer(
             settings,
             context,
@@ -270,19 +227,23 @@ def interview(
                 "error", where=where, message=msg, turn=len(context.history) + 1
             ),
         )
+        enter = EnterKey()
         if settings.turn == "enter" and answers is None:
             say("Press Enter when you have finished each answer.")
+            enter.watch(sys.stdin)
         session = InterviewSession(
             folder,
             journal,
             interviewer,
             voice,
-            sink,
-            DeferredListener(listener_future),
+            duplex,
+            hearing.transcriber,
             context,
+            session_options(settings, scripted=answers is not None),
             stt_model=settings.stt_model,
             speculate=settings.model == "offline",
             say=say,
+            enter_pressed=enter.pressed,
         )
         held.release()
         try:
@@ -292,38 +253,39 @@ def interview(
             raise
     finally:
         held.restore()
-        voice_ready.set()
+        if not voice_future.done():
+            voice_future.cancel()
         loader.shutdown(wait=False, cancel_futures=True)
-        if sink is not None and hasattr(sink, "close"):
+        if sink is not None:
             sink.close()
-        _close_source(listener_future)
+        if duplex is not None:
+            duplex.close()
 
 
-def _close_source(future: Future) -> None:
-    if future.done() and not future.cancelled() and future.exception() is None:
-        source = future.result().source
-        if hasattr(source, "close"):
-            source.close()
+def session_options(settings: Settings, scripted: bool):
+    """The turn-taking options from the settings."""
+    from voiceinterviewer.listen.answer import ListenOptions
+    from voiceinterviewer.listen.bargein import BargeInOptions
+    from voiceinterviewer.listen.patience import PatienceOptions
+    from voiceinterviewer.session.loop import SessionOptions
 
-
-def _build_sink(settings: Settings, require_speaker: bool, say):
-    from voiceinterviewer.audio.devices import NullSink, SpeakerSink
-
-    try:
-        return SpeakerSink(settings.output_device or None)
-    except DeviceError:
-        if require_speaker or settings.output_device:
-            raise
-        say("No speaker found: the interview is recorded but not played aloud.")
-        return NullSink()
-
-
-def _watch_enter(listener: TurnListener) -> None:
-    def watch() -> None:
-        for _line in sys.stdin:
-            listener.enter_pressed.set()
-
-    threading.Thread(target=watch, daemon=True, name="enter").start()
+    return SessionOptions(
+        listen=ListenOptions(
+            max_answer=settings.max_answer,
+            mode=settings.turn if not scripted else "vad",
+            patience=PatienceOptions(
+                end_silence=settings.end_silence,
+                open_silence=settings.open_silence,
+                pause_silence=settings.pause_silence,
+                max_silence=settings.max_silence,
+                max_end_silence=max(settings.end_silence, settings.max_end_silence),
+            ),
+        ),
+        barge_in=BargeInOptions(
+            resume_window=settings.resume_window,
+            false_timeout=settings.false_interruption_timeout,
+        ),
+    )
 
 
 def _score(folder: Path, settings: Settings, journal: Journal, say) -> str | UserError:

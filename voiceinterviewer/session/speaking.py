@@ -1,21 +1,25 @@
-"""Speaking a reply: synthesise sentence by sentence and play while the next one is made.
+"""Speaking a reply without waiting for it: synthesised sentence by sentence, queued to the playout.
 
-The first sentence is played as soon as it is synthesised; a producer thread
-synthesises the following ones (pulling them from a streaming LLM reply if
-that is the source) while the sink plays. Everything played is also written
-to the turn's WAV, so the session keeps exactly what the candidate heard.
+An :class:`Utterance` takes the reply's sentences (possibly still streaming
+from an LLM), synthesises them in a background thread, and, each time the
+session calls :meth:`Utterance.pump`, hands the sentences that are ready to
+the :class:`~voiceinterviewer.audio.playout.Playout`. The session keeps
+listening meanwhile and may pause, resume or stop it. The turn's WAV gets
+each sentence as it is queued and is cut back, when the reply is stopped, to
+exactly what was played.
 """
 
 from __future__ import annotations
 
 import queue
 import threading
-import time
 from collections.abc import Iterable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from voiceinterviewer.audio.clip import Clip
-from voiceinterviewer.audio.ports import AudioSink
+from voiceinterviewer.audio.playout import PlayedPart, Playout
 from voiceinterviewer.audio.wavfile import StreamingWav
 from voiceinterviewer.voice.base import Voice
 
@@ -24,85 +28,131 @@ _END = object()
 
 @dataclass
 class Spoken:
-    text: str
-    duration: float
+    """What was said of a reply."""
+
+    text: str  # the words heard (a cut sentence shortened to what played)
+    planned: str  # every sentence the reply had produced when it ended
+    duration: float  # seconds played
     first_audio_at: float | None  # monotonic time the first sample went out
     sentences: list[str] = field(default_factory=list)
     error: str = ""
+    cut: bool = False
 
 
-def speak(
-    sentences: Iterable[str],
-    voice: Voice,
-    sink: AudioSink,
-    wav_path,
-    first_clip: tuple[str, Clip] | None = None,
-    on_sentence=None,
-) -> Spoken:
-    """Speak ``sentences`` (optionally with the first one already synthesised)."""
-    q: queue.Queue = queue.Queue(maxsize=4)
-    errors: list[BaseException] = []
-    stop = threading.Event()
+class Utterance:
+    def __init__(
+        self,
+        sentences: Iterable[str],
+        voice: Voice,
+        playout: Playout,
+        wav_path: Path,
+        first_clip: tuple[str, Clip] | None = None,
+        pending=None,
+    ):
+        self.voice = voice
+        self.playout = playout
+        self.wav_path = wav_path
+        self._sentences = sentences
+        self._first = first_clip
+        self._pending = pending
+        self._q: queue.Queue = queue.Queue()
+        self._stop = threading.Event()
+        self._errors: list[BaseException] = []
+        self._produced = False
+        self._queued: list[str] = []
+        self._wav: StreamingWav | None = None
+        self._thread = threading.Thread(target=self._produce, daemon=True, name="tts")
 
-    def produce() -> None:
+    def _hold(self):
+        return self._pending.hold() if self._pending is not None else nullcontext()
+
+    def _produce(self) -> None:
         try:
-            for sentence in sentences:
-                sentence = sentence.strip()
-                if not sentence:
-                    continue
-                if stop.is_set():
-                    break
-                q.put((sentence, voice.synthesize(sentence)))
-        except BaseException as exc:  # surfaced to the caller's thread below
-            errors.append(exc)
+            it = iter(self._sentences)
+            while not self._stop.is_set():
+                with self._hold():
+                    sentence = next(it, None)
+                    if sentence is None:
+                        break
+                    sentence = sentence.strip()
+                    if not sentence:
+                        continue
+                    clip = self.voice.synthesize(sentence)
+                    self._q.put((sentence, clip))
+        except BaseException as exc:  # surfaced to the session's thread by pump()
+            self._errors.append(exc)
         finally:
-            q.put(_END)
+            self._q.put(_END)
 
-    said: list[str] = []
-    first_at: float | None = None
-    wav: StreamingWav | None = None
-    total = 0.0
-    producer = threading.Thread(target=produce, daemon=True, name="tts")
-    if first_clip is None:
-        producer.start()
-    try:
-        pending = [first_clip] if first_clip is not None else []
-        if first_clip is not None:
-            producer.start()
+    def start(self) -> None:
+        self.playout.begin()
+        if self._first is not None:
+            self._queue(*self._first)
+        self._thread.start()
+
+    def _queue(self, sentence: str, clip: Clip) -> None:
+        if self._wav is None:
+            self._wav = StreamingWav(self.wav_path, clip.rate)
+        self._wav.write(clip.resampled(self._wav.rate).samples)
+        self.playout.say(clip, sentence)
+        self._queued.append(sentence)
+
+    def pump(self) -> None:
+        """Queue every sentence that is ready; raise what stopped the producer, if nothing was said."""
         while True:
-            item = pending.pop(0) if pending else q.get()
-            if item is _END:
-                break
-            sentence, clip = item
-            if wav is None:
-                wav = StreamingWav(wav_path, clip.rate)
-            wav.write(clip.resampled(wav.rate).samples)
-            if on_sentence:
-                on_sentence(sentence)
-            started = sink.play(clip)
-            first_at = first_at or started
-            said.append(sentence)
-            total += clip.duration
-    finally:
-        stop.set()
-        while producer.is_alive():  # let the producer see `stop` and finish its sentence
             try:
-                q.get(timeout=0.05)
+                item = self._q.get_nowait()
             except queue.Empty:
-                pass
-        producer.join(timeout=5)
-        if wav is not None:
-            wav.close()
-    error = ""
-    if errors:
-        exc = errors[0]
-        if isinstance(exc, KeyboardInterrupt):
-            raise exc
-        error = f"{type(exc).__name__}: {exc}"
-        if not said:
-            raise exc
-    return Spoken(" ".join(said), round(total, 3), first_at, said, error)
+                return
+            if item is _END:
+                self._produced = True
+                self._raise_if_silent()
+                return
+            if not self._stop.is_set():
+                self._queue(*item)
 
+    def _raise_if_silent(self) -> None:
+        if self._errors and not self._queued:
+            raise self._errors[0]
+        if self._errors and isinstance(self._errors[0], KeyboardInterrupt):
+            raise self._errors[0]
 
-def now() -> float:
-    return time.monotonic()
+    @property
+    def produced(self) -> bool:
+        """Every sentence has been synthesised (or the producer stopped)."""
+        return self._produced
+
+    @property
+    def done(self) -> bool:
+        """Everything produced has been played, or the rest was stopped."""
+        return self._produced and self.playout.finished
+
+    def stop(self) -> None:
+        """Fade out and drop the rest; the producer finishes its sentence and stops."""
+        self._stop.set()
+        self.playout.stop()
+
+    def close(self, cut: bool = False) -> Spoken:
+        """Finish up: join the producer, cut the WAV back to what was played, say what was heard."""
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout=10)
+        part: PlayedPart = self.playout.played()
+        if self._wav is not None:
+            if cut:
+                self._wav.truncate(part.seconds)
+            self._wav.close()
+        error = ""
+        if self._errors and not isinstance(self._errors[0], KeyboardInterrupt):
+            exc = self._errors[0]
+            error = f"{type(exc).__name__}: {exc}"
+        text = part.text if cut else " ".join(self._queued)
+        return Spoken(
+            text=text,
+            planned=" ".join(self._queued),
+            duration=round(part.seconds, 3),
+            first_audio_at=self.playout.first_audio_at,
+            sentences=list(part.sentences) if cut else list(self._queued),
+            error=error,
+            cut=cut,
+        )

@@ -1,0 +1,187 @@
+"""The playout (pause, resume, stop with fades; exactly what was played) and the echo canceller.
+
+The canceller is the real WebRTC AEC3 from pywebrtc-audio, on speech played
+back through a simulated room: delayed, attenuated and smeared, with the
+candidate speaking over it, and judged by the real Silero detector.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tests.audio_helpers import speech
+from voiceinterviewer.audio.clip import STT_RATE, Clip
+from voiceinterviewer.audio.echo import NoEcho, WebRtcEcho, build_echo, webrtc_available
+from voiceinterviewer.audio.playout import ClockedOutput, FarBuffer, Playout
+from voiceinterviewer.audio.scripted import (
+    QUESTION_ENDED,
+    QUESTION_STARTED,
+    ScriptedAnswer,
+    ScriptedSource,
+)
+from voiceinterviewer.listen.ear import Ear
+from voiceinterviewer.listen.vad import SileroVad
+
+
+def ramp(seconds: float, rate: int = STT_RATE) -> Clip:
+    return Clip(np.full(int(seconds * rate), 0.5, dtype=np.float32), rate)
+
+
+def pull_all(playout: Playout, frames: int, block: int = 160):
+    outs, fars = [], []
+    for _ in range(frames // block):
+        out, far = playout.pull(block)
+        outs.append(out)
+        fars.append(far)
+    return np.concatenate(outs), np.concatenate(fars)
+
+
+def test_playout_plays_sentences_in_order_and_keeps_a_16k_twin():
+    playout = Playout(48000)
+    playout.begin()
+    playout.say(ramp(0.5, 24000), "One.")
+    playout.say(ramp(0.25, 24000), "Two.")
+    out, far = pull_all(playout, 48000, 480)
+    assert np.count_nonzero(out) == int(0.75 * 48000)
+    assert np.count_nonzero(far) == pytest.approx(0.75 * STT_RATE, abs=2)
+    assert len(far) == STT_RATE  # one second of output is one second of reference
+    assert playout.finished and playout.played().sentences == ["One.", "Two."]
+
+
+def test_pause_fades_out_holds_the_place_and_resume_goes_on_from_there():
+    playout = Playout(STT_RATE)
+    playout.begin()
+    playout.say(ramp(1.0), "A long sentence of several words here.")
+    pull_all(playout, 3200)  # 0.2 s
+    playout.pause()
+    out, far = pull_all(playout, 3200)
+    fade = int(playout.options.fade_out_ms * STT_RATE / 1000)
+    assert 0 < np.count_nonzero(out) <= fade + 1  # a fade, not a click...
+    assert np.all(np.diff(out[: fade - 1]) <= 1e-6)  # ...that only goes down
+    np.testing.assert_allclose(far, out, atol=1e-6)  # the reference is what was played
+    held = playout.played_s
+    pull_all(playout, 8000)
+    assert playout.played_s == held and not playout.finished
+    playout.resume()
+    out, _ = pull_all(playout, STT_RATE)
+    assert np.count_nonzero(out) > 0.7 * STT_RATE
+    assert playout.finished
+
+
+def test_stop_drops_the_rest_and_reports_what_was_heard():
+    playout = Playout(STT_RATE)
+    playout.begin()
+    playout.say(ramp(0.5), "What was the business impact?")
+    playout.say(ramp(1.0), "And what did you do versus the team?")
+    pull_all(playout, int(0.5 * STT_RATE) + 4000)  # the first sentence and a quarter of the second
+    playout.stop()
+    pull_all(playout, 3200)
+    assert playout.finished
+    heard = playout.played()
+    assert heard.sentences == ["What was the business impact?"]
+    assert heard.cut_sentence.startswith("And what") and 0.2 < heard.cut_fraction < 0.35
+    assert heard.text.startswith("What was the business impact? And what")
+    assert heard.text.endswith("…")
+    out, _ = pull_all(playout, 3200)
+    assert not np.any(out)
+
+
+def test_the_clocked_output_plays_one_block_per_microphone_block():
+    playout = Playout(STT_RATE)
+    playout.begin()
+    playout.say(ramp(0.1), "Hi.")
+    out = ClockedOutput(playout)
+    assert np.count_nonzero(out.take(512)) == 512
+    assert playout.played_s == pytest.approx(0.032)
+
+
+def test_far_buffer_hands_out_what_was_pushed_and_never_lags_far_behind():
+    buf = FarBuffer(max_lead=0.1)
+    buf.push(np.arange(100, dtype=np.float32))
+    assert np.array_equal(buf.take(40), np.arange(40, dtype=np.float32))
+    assert np.array_equal(buf.take(100)[:60], np.arange(40, 100, dtype=np.float32))
+    for _ in range(10):
+        buf.push(np.ones(512, dtype=np.float32))
+    assert buf._size <= 0.1 * STT_RATE + 512
+
+
+def test_a_script_answers_on_the_interviewers_timeline():
+    clip = ramp(0.2)
+    src = ScriptedSource([clip, ScriptedAnswer(clip, after=QUESTION_STARTED, delay=0.1)])
+    src.cue(QUESTION_STARTED)  # the first answer waits for the end of a question
+    assert not np.any(src.read())
+    src.cue(QUESTION_ENDED)
+    blocks = [src.read() for _ in range(20)]
+    first = next(i for i, b in enumerate(blocks) if np.any(b))
+    assert first * 512 / STT_RATE == pytest.approx(0.3, abs=0.04)
+    src.cue(QUESTION_STARTED)  # the second talks over the next question, 0.1 s in
+    assert src.started_at[1] == pytest.approx(src.position + 0.1, abs=0.04)
+    for _ in range(20):
+        src.read()
+    src.cue(QUESTION_ENDED)  # the script has run out: the next read ends it
+    assert src.read() is None
+
+
+def room(far: np.ndarray, delay_s: float = 0.04, gain_db: float = -15.0) -> np.ndarray:
+    """A laptop's echo: delayed, quieter, with a few reflections."""
+    rng = np.random.default_rng(0)
+    d = int(delay_s * STT_RATE)
+    h = np.zeros(d + 1600, dtype=np.float32)
+    h[d] = 1.0
+    for k in range(20):
+        h[d + int(rng.integers(20, 1500))] += rng.normal() * 0.3 * np.exp(-k / 6)
+    return (np.convolve(far, h)[: len(far)] * 10 ** (gain_db / 20)).astype(np.float32)
+
+
+def speech_blocks(samples: np.ndarray) -> np.ndarray:
+    vad = SileroVad()
+    return np.array(
+        [vad.voice_confidence(samples[i : i + 512]) for i in range(0, len(samples) - 511, 512)]
+    )
+
+
+@pytest.mark.skipif(not webrtc_available(), reason="pywebrtc-audio is not installed")
+def test_the_interviewers_echo_is_not_speech_after_cancellation_but_the_candidate_is():
+    question = speech(
+        "Tell me about a time you led a project across several teams, and what you did."
+    ).resampled(STT_RATE)
+    answer = speech("The second part was the migration itself.").resampled(STT_RATE)
+    n = len(question.samples) + 3 * STT_RATE
+    far = np.zeros(n, dtype=np.float32)
+    far[STT_RATE // 2 : STT_RATE // 2 + len(question.samples)] = question.samples
+    near = np.zeros(n, dtype=np.float32)
+    at = len(question.samples) + STT_RATE  # the candidate speaks after the question
+    near[at : at + len(answer.samples)] = answer.samples[: n - at]
+    noise = np.random.default_rng(1).normal(size=n).astype(np.float32) * 3e-4
+    mic = room(far) + near + noise
+
+    def heard(canceller) -> np.ndarray:
+        out = [canceller.cancel(mic[i : i + 512], far[i : i + 512]) for i in range(0, n - 511, 512)]
+        return np.concatenate(out)
+
+    echo_only = slice(STT_RATE // 2 // 512 + 16, at // 512 - 4)  # after the canceller's first 0.5 s
+    raw = speech_blocks(heard(NoEcho()))
+    clean = speech_blocks(heard(WebRtcEcho(delay_ms=40)))
+    assert np.sum(raw[echo_only] > 0.5) > 50  # without it, the echo is speech
+    assert np.sum(clean[echo_only] > 0.5) <= 1
+    candidate = slice(at // 512 + 4, (at + len(answer.samples)) // 512 - 4)
+    assert np.mean(clean[candidate] > 0.5) > 0.7  # the candidate is still heard
+
+
+def test_echo_modes():
+    assert build_echo("headphones")[1] == "headphones"
+    assert build_echo("gate")[1] == "gate"
+    assert build_echo("auto")[1] == ("webrtc" if webrtc_available() else "gate")
+
+
+def test_the_ear_records_the_raw_microphone_and_cleans_what_it_hears():
+    playout = Playout(STT_RATE)
+    src = ScriptedSource([ramp(0.2)], lead_in=0.0)
+    src.cue(QUESTION_ENDED)
+    recorded = []
+    ear = Ear(src, SileroVad(), ClockedOutput(playout), record=recorded.append)
+    frames = [ear.read() for _ in range(10)]
+    assert [f.index for f in frames] == list(range(10))
+    assert len(np.concatenate(recorded)) == 10 * 512
+    assert frames[1].t == pytest.approx(0.032)

@@ -1,0 +1,207 @@
+"""The turn-taking rules as pure functions: patience after a silence, and talking over the interviewer.
+
+No audio here: the end-of-turn rule sees the words so far and the question,
+and the barge-in rule sees one speech/no-speech flag per 32 ms frame.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from voiceinterviewer.listen.bargein import (
+    PAUSE,
+    RESUME,
+    STOP,
+    BargeInOptions,
+    Overlap,
+    interruption_kind,
+    overlap_step,
+)
+from voiceinterviewer.listen.patience import (
+    AnswerState,
+    PatienceOptions,
+    Pauses,
+    asks_to_repeat,
+    learn_resumed,
+    learn_thinking,
+    patience,
+)
+from voiceinterviewer.listen.turn_rules import turn_rules
+
+RULES = turn_rules()
+OPT = PatienceOptions()
+BLOCK = 0.032
+
+
+NO_PAUSES = Pauses()
+BARGE = BargeInOptions()
+
+
+def wait(text, open_question=True, pauses=NO_PAUSES, lost_word=False):
+    return patience(AnswerState(text, open_question, lost_word), pauses, RULES, OPT)
+
+
+# -- patience ---------------------------------------------------------------------------
+
+
+def test_a_first_complete_sentence_of_a_story_is_a_thinking_pause():
+    p = wait("I led the migration of our billing system to an event-driven design.")
+    assert p.rule == "open" and p.wait == OPT.open_silence
+
+
+def test_an_answer_that_reached_its_result_gets_a_prompt_reply():
+    text = (
+        "I led the migration of our billing system to an event-driven design. "
+        "In the end we cut invoice errors by ninety percent."
+    )
+    p = wait(text)
+    assert p.rule == "complete" and p.wait == OPT.end_silence
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The hardest part was convincing finance, and",
+        "So the first thing we did was",
+        "I think, um",
+        "We sharded it by tenant...",
+    ],
+)
+def test_unfinished_words_wait_longest(text):
+    p = wait(text)
+    assert p.rule == "unfinished" and p.wait == OPT.pause_silence
+
+
+def test_a_closed_follow_up_is_answered_promptly_without_a_result():
+    p = wait("I wrote the design document and ran the review myself.", open_question=False)
+    assert p.rule == "complete" and p.wait == OPT.end_silence
+
+
+def test_speech_after_the_last_recognised_word_is_unfinished():
+    p = wait("We cut costs by thirty percent.", lost_word=True)
+    assert p.rule == "unfinished"
+
+
+def test_a_request_to_repeat_the_question_is_answered_promptly():
+    p = wait("Sorry, could you repeat the question?")
+    assert p.rule == "complete"
+    assert asks_to_repeat("Sorry, could you repeat that?", RULES)
+    assert not asks_to_repeat(
+        "We had to repeat the migration twice because the first attempt corrupted a lot of "
+        "the ledger data and nobody had noticed it for a week.",
+        RULES,
+    )
+
+
+def test_waits_grow_with_the_candidates_own_thinking_pauses():
+    pauses = Pauses()
+    for pause in (3.0, 3.4, 3.6):
+        pauses = learn_thinking(pauses, pause, OPT)
+    assert 3.0 < pauses.thinking < 3.6
+    open_wait = wait("I led the migration of our billing system.", pauses=pauses).wait
+    assert open_wait == pytest.approx(pauses.thinking * OPT.thinking_factor)
+    assert open_wait > OPT.open_silence
+    # a short breath is not a thinking pause
+    assert learn_thinking(Pauses(), 0.2, OPT) == Pauses()
+
+
+def test_each_resume_over_the_interviewer_makes_it_wait_longer_after_complete_answers():
+    done = "It cut our costs by two million dollars a year."
+    pauses = Pauses()
+    waits = [wait(done, pauses=pauses).wait]
+    for _ in range(3):
+        pauses = learn_resumed(pauses, 1.6, OPT)
+        waits.append(wait(done, pauses=pauses).wait)
+    assert waits == sorted(waits) and waits[-1] > waits[0]
+    assert pauses.resumes == 3
+    # clamped
+    for _ in range(20):
+        pauses = learn_resumed(pauses, 10.0, OPT)
+    assert wait(done, pauses=pauses).wait == OPT.max_end_silence
+
+
+def test_every_wait_is_bounded_by_max_silence():
+    pauses = Pauses(thinking=20.0)
+    assert wait("So the first thing we did was", pauses=pauses).wait == OPT.max_silence
+
+
+# -- barge-in ------------------------------------------------------------------------------
+
+
+def run(frames, words_at=None, backchannel=False, opt=BARGE):
+    """Feed speech flags; ``words_at`` maps frame index -> words recognised by then."""
+    o, actions, words = Overlap(), [], 0
+    for i, speech in enumerate(frames):
+        words = (words_at or {}).get(i, words)
+        o, action = overlap_step(o, speech, BLOCK, words, backchannel, opt)
+        if action:
+            actions.append((i, action))
+    return o, actions
+
+
+def test_speech_over_the_interviewer_pauses_it_within_a_few_frames():
+    o, actions = run([False] * 5 + [True] * 3)
+    assert actions == [(7, PAUSE)]  # 3 frames = 96 ms of speech
+    assert o.state == "paused"
+
+
+def test_a_blip_shorter_than_the_onset_changes_nothing():
+    o, actions = run([True, True, False, True, False] * 10)
+    assert actions == [] and o.state == "clear"
+
+
+def test_words_over_the_interviewer_stop_it():
+    o, actions = run([True] * 20, words_at={10: 2})
+    assert actions == [(2, PAUSE), (10, STOP)] and o.state == "stopped"
+
+
+def test_one_word_stops_it_once_there_is_enough_speech():
+    frames = [True] * 20
+    _, actions = run(frames, words_at={5: 1})
+    stop = [i for i, a in actions if a == STOP]
+    assert stop and (stop[0] + 1) * BLOCK >= BargeInOptions().confirm_speech
+
+
+def test_a_cough_without_words_lets_the_interviewer_resume():
+    frames = [True] * 6 + [False] * 60
+    o, actions = run(frames)
+    assert [a for _, a in actions] == [PAUSE, RESUME] and o.state == "clear"
+    resume = actions[1][0]
+    assert (resume - actions[0][0]) * BLOCK >= BargeInOptions().false_timeout - BLOCK
+
+
+def test_mm_hm_never_stops_the_interviewer():
+    frames = [True] * 12 + [False] * 60
+    _, actions = run(frames, words_at={8: 1}, backchannel=True)
+    assert [a for _, a in actions] == [PAUSE, RESUME]
+
+
+def test_long_speech_stops_the_interviewer_before_its_words_are_known():
+    _, actions = run([True] * 60)
+    assert [a for _, a in actions] == [PAUSE, STOP]
+    assert (actions[1][0] - actions[0][0] + 3) * BLOCK >= BargeInOptions().long_speech - BLOCK
+
+
+def test_the_interviewer_waits_while_the_candidate_is_still_making_noise():
+    frames = [True] * 3 + [True, False] * 40 + [False] * 20
+    opt = BargeInOptions(long_speech=100)
+    _, actions = run(frames, opt=opt)
+    resume = [i for i, a in actions if a == RESUME]
+    assert resume and resume[0] >= 3 + 80  # only after the noise stopped
+
+
+def test_an_interruption_soon_after_the_answer_continues_it():
+    opt = BargeInOptions()
+    assert interruption_kind(1.5, "and the second thing was", RULES, opt) == "resume"
+    assert interruption_kind(opt.resume_window + 1, "yes, so the", RULES, opt) == "interjection"
+    assert interruption_kind(None, "well I think", RULES, opt) == "interjection"
+    # a request to repeat is never the rest of the answer
+    assert interruption_kind(0.5, "Sorry, could you repeat that?", RULES, opt) == "interjection"
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [("Mm-hm.", True), ("Right, okay.", True), ("um,", True), ("Right, but the cache", False)],
+)
+def test_backchannels(text, expected):
+    assert RULES.is_backchannel(text) is expected

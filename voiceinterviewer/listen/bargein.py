@@ -1,0 +1,113 @@
+"""The candidate talking over the interviewer: pause, then stop or go on. A pure state machine.
+
+While the interviewer speaks, every frame of the (echo-cancelled) microphone
+goes through :func:`overlap_step`:
+
+1. ``onset`` seconds of speech in a row *pause* the interviewer at once, with
+   a short fade, so the candidate is never talked over for more than a moment;
+2. while paused, the speech is transcribed; ``confirm_words`` words (or one
+   word and ``confirm_speech`` seconds of speech, or ``long_speech`` seconds of
+   speech whatever the words) make it a real interruption: the interviewer
+   *stops* and the rest of its reply is dropped;
+3. no words within ``false_timeout`` (a cough, a door, a "mm-hm") and a
+   moment of quiet, and the interviewer *resumes* where it paused.
+
+A real interruption soon after the end of an answer (``resume_window``) means
+the candidate had not finished: :func:`interruption_kind` says so, unless the
+words ask for the question again. After LiveKit Agents' false-interruption
+handling (pause on speech, resume after a timeout without words).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from voiceinterviewer.listen.turn_rules import TurnRules
+
+PAUSE, STOP, RESUME = "pause", "stop", "resume"
+
+
+@dataclass
+class BargeInOptions:
+    # Voice probability that counts as the candidate over the interviewer, with an echo canceller.
+    threshold: float = 0.5
+    # The same with no canceller (echo = "gate"): only speech far louder than any echo.
+    gate_threshold: float = 0.95
+    # Speech in a row (seconds) that pauses the interviewer.
+    onset: float = 0.096
+    # Words over the interviewer that make it a real interruption.
+    confirm_words: int = 2
+    # Or one word and at least this much speech (seconds).
+    confirm_speech: float = 0.4
+    # Speech this long (seconds) is an interruption before its words are known.
+    long_speech: float = 1.5
+    # No words this long after the pause (seconds): the interviewer goes on.
+    false_timeout: float = 1.5
+    # ...once the candidate has been quiet this long (seconds).
+    quiet_to_resume: float = 0.25
+    # An interruption this soon (seconds) after an answer ended continues that answer.
+    resume_window: float = 4.0
+
+
+@dataclass(frozen=True)
+class Overlap:
+    """Where a reply stands with respect to the candidate's voice."""
+
+    state: str = "clear"  # clear (no speech), paused (checking it), stopped (interrupted)
+    run: float = 0.0  # current run of speech, seconds
+    speech: float = 0.0  # speech heard since the pause, seconds
+    since_pause: float = 0.0  # seconds since the pause
+    quiet: float = 0.0  # seconds since speech was last heard
+    pauses: int = 0  # times this reply was paused
+
+
+def overlap_step(
+    o: Overlap,
+    speech: bool,
+    block_s: float,
+    words: int,
+    backchannel: bool,
+    opt: BargeInOptions,
+) -> tuple[Overlap, str]:
+    """One frame: the new state and the action for the player ("", pause, stop, resume).
+
+    ``words`` counts the words recognised in the speech since the pause;
+    ``backchannel`` is true when they are only listening sounds ("mm-hm").
+    """
+    if o.state == "stopped":
+        return o, ""
+    run = o.run + block_s if speech else 0.0
+    if o.state == "clear":
+        if run >= opt.onset - 1e-9:
+            paused = Overlap("paused", run, run, 0.0, 0.0, o.pauses + 1)
+            return paused, PAUSE
+        return replace(o, run=run), ""
+    heard = o.speech + (block_s if speech else 0.0)
+    quiet = 0.0 if speech else o.quiet + block_s
+    since = o.since_pause + block_s
+    o = replace(o, run=run, speech=heard, quiet=quiet, since_pause=since)
+    spoken = words if not backchannel else 0
+    if (
+        spoken >= opt.confirm_words
+        or (spoken >= 1 and heard >= opt.confirm_speech)
+        or heard >= opt.long_speech
+    ):
+        return replace(o, state="stopped"), STOP
+    if since >= opt.false_timeout and quiet >= opt.quiet_to_resume:
+        return Overlap("clear", 0.0, 0.0, 0.0, 0.0, o.pauses), RESUME
+    return o, ""
+
+
+def interruption_kind(
+    since_answer_end: float | None, text: str, rules: TurnRules, opt: BargeInOptions
+) -> str:
+    """ "resume" (the previous answer goes on) or "interjection" (something new, said over the reply).
+
+    ``since_answer_end`` is the time from the end-of-turn decision to the
+    interruption, or None when there is no answer to go back to.
+    """
+    if rules.is_clarification(text):
+        return "interjection"
+    if since_answer_end is not None and since_answer_end <= opt.resume_window:
+        return "resume"
+    return "interjection"

@@ -1,0 +1,106 @@
+"""The always-open ear: every microphone block, echo-cancelled and scored for speech, in order.
+
+The microphone is read for the whole session, whoever is talking. Each 32 ms
+block is written raw to ``mic.wav`` (so nothing said at any moment is lost),
+paired with the audio played over the same span (the far end), cleaned of
+the interviewer's echo, and given a voice probability. The session's
+decisions (end of turn, barge-in) see only these :class:`Frame` values, so
+they can be tested with frames made by hand.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from voiceinterviewer.audio.clip import STT_RATE
+from voiceinterviewer.audio.echo import EchoCanceller, NoEcho
+from voiceinterviewer.audio.playout import FarEnd
+from voiceinterviewer.audio.ports import BLOCK, AudioSource
+from voiceinterviewer.listen.vad import VoiceActivityDetector
+
+BLOCK_S = BLOCK / STT_RATE
+FAR_SILENT = 1e-4  # peak below this: nothing was played in the block
+ECHO_TAIL_S = 0.3  # the room keeps ringing this long after the speaker stops
+# Silero's state drifts over a long silence and then hears the first word of the next answer
+# as barely speech ("Hi," at 0.3-0.5 instead of 0.6-0.9): after this long without speech
+# the detector starts afresh, as it does for a recording.
+VAD_FRESH_AFTER_S = 1.0
+QUIET = 0.1  # voice probability below which a block is silence for that purpose
+
+
+@dataclass
+class Frame:
+    index: int  # block number since the ear opened
+    samples: np.ndarray  # the block with the interviewer's echo removed (16 kHz float32)
+    speech: float  # voice probability of the cleaned block (0-1)
+    far: bool  # the interviewer's voice was playing in this block or just before
+
+    @property
+    def t(self) -> float:
+        """Seconds of audio since the ear opened, at the start of the block."""
+        return self.index * BLOCK_S
+
+
+class Ear:
+    """Reads the source for the whole session; :meth:`read` returns the next :class:`Frame`."""
+
+    def __init__(
+        self,
+        source: AudioSource,
+        vad: VoiceActivityDetector,
+        far: FarEnd,
+        echo: EchoCanceller | None = None,
+        record: Callable[[np.ndarray], None] | None = None,
+        on_close: Callable[[], None] | None = None,
+    ):
+        self.source = source
+        self._on_close = on_close
+        self.vad = vad
+        self.far = far
+        self.echo = echo or NoEcho()
+        self.record = record
+        self._index = 0
+        self._far_quiet = ECHO_TAIL_S  # seconds since the far end last sounded
+        self._silent_for = 0.0  # seconds of silence the detector has heard in a row
+
+    def read(self) -> Frame | None:
+        block = self.source.read()
+        if block is None:
+            return None
+        raw = np.asarray(block, dtype=np.float32)
+        far = self.far.take(len(raw))
+        if self.record is not None:
+            self.record(raw)
+        clean = self.echo.cancel(raw, far)
+        if len(far) and float(np.max(np.abs(far))) > FAR_SILENT:
+            self._far_quiet = 0.0
+        else:
+            self._far_quiet += len(raw) / STT_RATE
+        speech = self.vad.voice_confidence(clean)
+        self._silent_for = self._silent_for + len(raw) / STT_RATE if speech < QUIET else 0.0
+        if self._silent_for >= VAD_FRESH_AFTER_S and hasattr(self.vad, "reset"):
+            self.vad.reset()
+            self._silent_for = 0.0
+        frame = Frame(self._index, clean, speech, self._far_quiet < ECHO_TAIL_S)
+        self._index += 1
+        return frame
+
+    def silence(self) -> Frame:
+        """A silent frame once the source has ended, so the interviewer's audio still plays out."""
+        far = self.far.take(BLOCK)
+        quiet = len(far) == 0 or float(np.max(np.abs(far))) <= FAR_SILENT
+        self._far_quiet = self._far_quiet + BLOCK_S if quiet else 0.0
+        frame = Frame(
+            self._index, np.zeros(BLOCK, dtype=np.float32), 0.0, self._far_quiet < ECHO_TAIL_S
+        )
+        self._index += 1
+        return frame
+
+    def close(self) -> None:
+        if hasattr(self.source, "close"):
+            self.source.close()
+        if self._on_close is not None:
+            self._on_close()

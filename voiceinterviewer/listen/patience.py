@@ -1,0 +1,137 @@
+"""How long the interviewer waits in a silence before it takes the turn: a pure rule.
+
+A finished sentence is not a finished answer. People pause for seconds
+between complete sentences while they think, and an interview answer is a
+monologue. So the wait depends on what has been said:
+
+- words that sound unfinished ("...and so", "um", a comma) wait
+  ``pause_silence``;
+- a finished sentence in an answer to an open question ("Tell me about a
+  time...", "Design...") that has not yet reached a result (no impact, number
+  or wrap-up) waits ``open_silence``;
+- a finished sentence once the answer has reached its point, or an answer to
+  a closed follow-up, waits ``end_silence``, so a complete answer gets a
+  prompt reply.
+
+It also fits the candidate (:class:`Pauses`): waits grow with the pauses this
+candidate takes inside answers, and the wait after a complete answer grows
+each time they had to resume over the interviewer (after LiveKit's dynamic
+endpointing: a moving average of their pauses, clamped between the setting
+and ``max_end_silence``). ``max_silence`` bounds every wait.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from voiceinterviewer.listen.turn_rules import TurnRules
+
+
+@dataclass
+class PatienceOptions:
+    # Silence that ends an answer that has reached its point (or answers a follow-up).
+    end_silence: float = 0.8
+    # Silence after a finished sentence in an open answer that has not reached a result yet.
+    open_silence: float = 3.2
+    # Silence after words that sound unfinished ("so...", "and", "um", a comma).
+    pause_silence: float = 3.6
+    # Silence that always ends an answer.
+    max_silence: float = 6.0
+    # An answer of fewer words than this sounds unfinished.
+    min_words: int = 4
+    # Waits are at least this multiple of the candidate's typical thinking pause.
+    thinking_factor: float = 1.25
+    # How far a newly observed pause moves the learned values (0-1).
+    learn_weight: float = 0.5
+    # After the candidate resumed over a reply, later waits exceed that pause by this much.
+    resume_margin: float = 0.5
+    # The learned wait after a complete answer never grows past this.
+    max_end_silence: float = 2.5
+    # A silence inside an answer shorter than this is not a thinking pause.
+    min_thinking: float = 0.5
+
+
+@dataclass(frozen=True)
+class AnswerState:
+    """What the rule sees of the answer so far."""
+
+    text: str
+    open_question: bool  # the question invites a monologue
+    lost_word: bool = False  # speech went on after the last recognised word
+
+
+@dataclass(frozen=True)
+class Pauses:
+    """What the interviewer has learned of this candidate's pauses during the session."""
+
+    thinking: float = 0.0  # moving average of pauses inside answers (0: none seen yet)
+    end_silence: float = 0.0  # learned wait after a complete answer (0: the setting)
+    resumes: int = 0  # times the candidate resumed over a reply
+
+
+@dataclass(frozen=True)
+class Patience:
+    wait: float  # seconds of silence that end the answer
+    rule: str  # "complete", "open" or "unfinished"
+
+
+def sounds_finished(text: str, rules: TurnRules, min_words: int = 4) -> bool:
+    """True when the words so far end like a finished sentence."""
+    stripped = text.strip()
+    if not stripped:
+        return False
+    words = re.findall(r"[A-Za-z0-9']+", stripped.lower())
+    if len(words) < min_words:
+        return False
+    if stripped.endswith(("...", "…", ",", "-", "—", ":", ";")):
+        return False
+    if words[-1] in rules.unfinished_endings:
+        return False
+    return stripped[-1] in ".!?" or stripped[-1].isalnum() and len(words) >= min_words * 3
+
+
+def asks_to_repeat(text: str, rules: TurnRules, max_words: int = 14) -> bool:
+    """A short request to hear the question again ("Sorry, could you repeat that?")."""
+    words = re.findall(r"[A-Za-z0-9']+", text)
+    return 0 < len(words) <= max_words and rules.is_clarification(text)
+
+
+def patience(
+    answer: AnswerState, pauses: Pauses, rules: TurnRules, opt: PatienceOptions
+) -> Patience:
+    """The silence after which the answer is over, and which rule set it."""
+    thinking = pauses.thinking * opt.thinking_factor
+    if answer.lost_word or not sounds_finished(answer.text, rules, opt.min_words):
+        wait, rule = max(opt.pause_silence, thinking), "unfinished"
+    elif (
+        answer.open_question
+        and not rules.reached_result(answer.text)
+        and not asks_to_repeat(answer.text, rules)
+    ):
+        wait, rule = max(opt.open_silence, thinking), "open"
+    else:
+        wait, rule = max(opt.end_silence, pauses.end_silence), "complete"
+    return Patience(min(wait, opt.max_silence), rule)
+
+
+def learn_thinking(pauses: Pauses, pause: float, opt: PatienceOptions) -> Pauses:
+    """The candidate went on after ``pause`` seconds of silence inside an answer."""
+    if pause < opt.min_thinking:
+        return pauses
+    if pauses.thinking <= 0:
+        return replace(pauses, thinking=pause)
+    w = opt.learn_weight
+    return replace(pauses, thinking=(1 - w) * pauses.thinking + w * pause)
+
+
+def learn_resumed(pauses: Pauses, pause: float, opt: PatienceOptions) -> Pauses:
+    """The candidate went on after ``pause`` seconds, though the interviewer had taken the turn."""
+    current = pauses.end_silence or opt.end_silence
+    target = pause + opt.resume_margin
+    w = opt.learn_weight
+    raised = max(current, (1 - w) * current + w * target)
+    learned = learn_thinking(pauses, pause, opt)
+    return replace(
+        learned, end_silence=min(opt.max_end_silence, raised), resumes=pauses.resumes + 1
+    )

@@ -74,3 +74,63 @@ class SpeakerRecorder:
             return 0.0
         rms = np.sqrt(np.mean(self.samples[: n * block].reshape(n, block) ** 2, axis=1))
         return float(np.sum(rms > threshold) * block / self.rate)
+
+
+class LaptopEcho:
+    """A laptop's echo path: the speaker heard by the microphone, quieter and late, in a noisy room.
+
+    A PulseAudio loopback from the virtual speaker's monitor into the virtual
+    microphone at ``gain_db`` and ``latency_ms``, and low room noise played
+    into the microphone for as long as the block lasts.
+    """
+
+    def __init__(self, tmp: Path, gain_db: float = -15.0, latency_ms: int = 40, noise_db=-60.0):
+        self.tmp, self.gain_db, self.latency_ms, self.noise_db = tmp, gain_db, latency_ms, noise_db
+        self.module = ""
+        self._noise: subprocess.Popen | None = None
+
+    def __enter__(self) -> LaptopEcho:
+        out = subprocess.run(
+            ["pactl", "load-module", "module-loopback", "source=virtspk.monitor",
+             "sink=virtmic_src", f"latency_msec={self.latency_ms}", "source_dont_move=true",
+             "sink_dont_move=true"],
+            capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        self.module = out.stdout.strip()
+        try:
+            self._set_volume()
+        except BaseException:
+            self.__exit__()
+            raise
+        noise = self.tmp / "room-noise.wav"
+        rng = np.random.default_rng(11)
+        amplitude = 10 ** (self.noise_db / 20)
+        samples = (rng.standard_normal(16000 * 600) * amplitude).astype(np.float32)
+        from voiceinterviewer.audio.clip import Clip
+        from voiceinterviewer.audio.wavfile import write_wav
+
+        write_wav(noise, Clip(samples, 16000))
+        self._noise = subprocess.Popen(["paplay", "--device=virtmic_src", str(noise)])
+        return self
+
+    def _set_volume(self) -> None:
+        for _ in range(50):
+            listing = subprocess.run(
+                ["pactl", "list", "sink-inputs"], capture_output=True, text=True
+            ).stdout
+            for block in listing.split("Sink Input #")[1:]:
+                index = block.split()[0]
+                if f"Owner Module: {self.module}" in block:
+                    subprocess.run(
+                        ["pactl", "set-sink-input-volume", index, f"{self.gain_db}dB"], check=True
+                    )
+                    return
+            time.sleep(0.1)
+        raise RuntimeError("the loopback did not start")
+
+    def __exit__(self, *exc) -> None:
+        if self._noise is not None:
+            self._noise.terminate()
+            self._noise.wait(timeout=5)
+        if self.module:
+            subprocess.run(["pactl", "unload-module", self.module], check=False)

@@ -13,7 +13,8 @@ import pytest
 from tests.audio_helpers import speech
 from voiceinterviewer.audio.clip import STT_RATE, Clip
 from voiceinterviewer.audio.echo import NoEcho, WebRtcEcho, build_echo, webrtc_available
-from voiceinterviewer.audio.playout import ClockedOutput, FarBuffer, Playout
+from voiceinterviewer.audio.farend import ClockedOutput, FarBuffer, echo_lag
+from voiceinterviewer.audio.playout import Playout
 from voiceinterviewer.audio.scripted import (
     QUESTION_ENDED,
     QUESTION_STARTED,
@@ -96,14 +97,14 @@ def test_the_clocked_output_plays_one_block_per_microphone_block():
     assert playout.played_s == pytest.approx(0.032)
 
 
-def test_far_buffer_hands_out_what_was_pushed_and_never_lags_far_behind():
-    buf = FarBuffer(max_lead=0.1)
-    buf.push(np.arange(100, dtype=np.float32))
-    assert np.array_equal(buf.take(40), np.arange(40, dtype=np.float32))
-    assert np.array_equal(buf.take(100)[:60], np.arange(40, 100, dtype=np.float32))
-    for _ in range(10):
-        buf.push(np.ones(512, dtype=np.float32))
-    assert buf._size <= 0.1 * STT_RATE + 512
+def test_far_buffer_pairs_a_block_with_what_was_heard_when_it_was_captured():
+    buf = FarBuffer(margin=0.0)
+    ramp_ = np.arange(STT_RATE, dtype=np.float32)
+    buf.push(ramp_[:8000], heard_at=10.0)  # sample 0 is heard at t = 10.0
+    buf.push(ramp_[8000:], heard_at=10.5)
+    assert np.array_equal(buf.take(100, at=10.25), ramp_[4000:4100])
+    assert np.array_equal(buf.take(100, at=10.3), ramp_[4100:4200])  # then sample by sample
+    assert not np.any(FarBuffer().take(10))  # nothing played yet: silence
 
 
 def test_a_script_answers_on_the_interviewers_timeline():
@@ -185,3 +186,39 @@ def test_the_ear_records_the_raw_microphone_and_cleans_what_it_hears():
     assert [f.index for f in frames] == list(range(10))
     assert len(np.concatenate(recorded)) == 10 * 512
     assert frames[1].t == pytest.approx(0.032)
+
+
+def test_far_buffer_follows_the_echo_when_the_stamps_are_wrong():
+    """Stamps 300 ms off (as PulseAudio's are at start-up): the pairing is corrected from the signal."""
+    rng = np.random.default_rng(5)
+    played = (rng.standard_normal(STT_RATE * 12) * 0.1).astype(np.float32)
+    delay = int(0.07 * STT_RATE)  # the room and the devices: the echo is 70 ms late
+    echo = np.concatenate([np.zeros(delay, dtype=np.float32), played])[: len(played)] * 0.2
+    buf = FarBuffer()
+    t0 = 100.0
+    for i in range(0, len(played), 480):  # what the speaker played, stamped 300 ms early
+        buf.push(played[i : i + 480], heard_at=t0 + i / STT_RATE - 0.3)
+    paired, heard = [], []
+    for i in range(0, len(played) - 512, 512):
+        paired.append(buf.take(512, at=t0 + i / STT_RATE))
+        heard.append(echo[i : i + 512])
+        buf.heard(heard[-1])
+    assert buf.shifts == 1
+    # at the end the echo lags the reference it is paired with by the target: causal, steady
+    tail = slice(-3 * STT_RATE // 512, None)
+    mic, far = np.concatenate(heard[tail]), np.concatenate(paired[tail])
+    m = STT_RATE // 2
+    lag, sure = echo_lag(mic[m:-m], far, m)
+    assert sure > 0.9 and abs(lag - buf.target) <= 16
+
+
+def test_echo_lag_finds_the_delay_either_way():
+    rng = np.random.default_rng(0)
+    far = rng.standard_normal(STT_RATE * 6).astype(np.float32)
+    start, width, search = 2 * STT_RATE, 2 * STT_RATE, STT_RATE
+    for lag in (0, 640, -800, 5000):
+        mic = far[start - lag : start - lag + width] * 0.1
+        assert echo_lag(mic, far[start - search : start + width + search], search) == (
+            lag,
+            pytest.approx(1.0),
+        )

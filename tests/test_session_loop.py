@@ -16,7 +16,8 @@ import numpy as np
 from tests.audio_helpers import speech, speech_with_pause, wer, whisper
 from tests.fakes import ScriptedInterviewer, ToneVoice
 from voiceinterviewer.audio.clip import STT_RATE, Clip
-from voiceinterviewer.audio.playout import ClockedOutput, Playout
+from voiceinterviewer.audio.farend import ClockedOutput
+from voiceinterviewer.audio.playout import Playout
 from voiceinterviewer.audio.scripted import ScriptedAnswer, ScriptedSource
 from voiceinterviewer.audio.wavfile import read_audio
 from voiceinterviewer.interviewer.base import InterviewContext

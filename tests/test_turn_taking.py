@@ -205,3 +205,21 @@ def test_an_interruption_soon_after_the_answer_continues_it():
 )
 def test_backchannels(text, expected):
     assert RULES.is_backchannel(text) is expected
+
+
+@pytest.mark.parametrize(
+    "heard,expected",
+    [
+        ("we're at...", True),
+        ("today.", True),
+        ("thanks for making it", True),
+        ("uh,", False),
+        ("Right.", False),
+        ("the hardest part was getting finance on board", False),
+    ],
+)
+def test_the_interviewers_own_words_heard_back_are_echo(heard, expected):
+    from voiceinterviewer.listen.bargein import own_echo
+
+    playing = "Hi, thanks for making the time today. We're at the end, so let's wrap up there."
+    assert own_echo(heard, playing) is expected

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from voiceinterviewer.audio.clip import STT_RATE, Clip, rms_db
-from voiceinterviewer.audio.playout import FarBuffer, Playout
+from voiceinterviewer.audio.farend import FarBuffer
+from voiceinterviewer.audio.playout import Playout
 from voiceinterviewer.audio.ports import BLOCK
 from voiceinterviewer.errors import DeviceError, MissingDependency
 
@@ -123,6 +124,21 @@ def check_output(device: str | None) -> None:
     _check_device(_sd(), parse_device(device), "output")
 
 
+def _stream_lag(time_info, kind: str) -> float:
+    """Seconds between now and when the buffer's first sample meets the converter (0: unknown)."""
+    try:
+        current = float(time_info.currentTime)
+        stamp = float(
+            time_info.inputBufferAdcTime if kind == "input" else time_info.outputBufferDacTime
+        )
+    except (AttributeError, TypeError, ValueError):
+        return 0.0
+    if current <= 0 or stamp <= 0:
+        return 0.0
+    lag = current - stamp if kind == "input" else stamp - current
+    return lag if 0 < lag < 1.0 else 0.0
+
+
 class MicSource:
     """The default (or chosen) microphone as 32 ms blocks of 16 kHz mono float32, for the whole session.
 
@@ -135,8 +151,9 @@ class MicSource:
         self.sd = _sd()
         self.device = parse_device(device)
         self.stall_timeout = stall_timeout
-        self._q: queue.Queue[np.ndarray] = queue.Queue()
+        self._q: queue.Queue[tuple[np.ndarray, float]] = queue.Queue()
         self.overflows = 0
+        self.captured_at: float | None = None  # monotonic time the last block read began
         _check_device(self.sd, self.device, "input")
         try:
             self._stream = self.sd.InputStream(
@@ -161,13 +178,17 @@ class MicSource:
     def _callback(self, indata, frames, time_info, status) -> None:
         if status.input_overflow:
             self.overflows += 1
-        self._q.put(indata[:, 0].copy())
+        now = time.monotonic()
+        # how long ago the block's first sample was captured, from PortAudio when it knows
+        ago = _stream_lag(time_info, "input") or (self.latency + frames / STT_RATE)
+        self._q.put((indata[:, 0].copy(), now - ago))
 
     def read(self) -> np.ndarray | None:
         try:
-            return self._q.get(timeout=self.stall_timeout)
+            block, self.captured_at = self._q.get(timeout=self.stall_timeout)
         except queue.Empty:
             raise DeviceError("the microphone stopped delivering audio") from None
+        return block
 
     def close(self) -> None:
         try:
@@ -178,6 +199,10 @@ class MicSource:
 
 
 STALL_SECONDS = 3.0  # a speaker that takes no audio for this long has failed
+# Output buffering (seconds). PortAudio's "low" (about 9 ms here) means a callback every 2 ms,
+# which a busy machine misses: underruns, and on PulseAudio stalls of up to 2 s. 40 ms keeps
+# the callbacks regular and still lets the interviewer stop within a few blocks.
+OUTPUT_LATENCY = 0.04
 
 
 class SpeakerSink:
@@ -206,7 +231,7 @@ class SpeakerSink:
                 device=self.device,
                 callback=self._callback,
                 blocksize=0,
-                latency="low",
+                latency=OUTPUT_LATENCY,
             )
             self._stream.start()
         except DeviceError:
@@ -224,8 +249,10 @@ class SpeakerSink:
     def _callback(self, outdata, frames, time_info, status) -> None:
         out, far = self.playout.pull(frames)
         outdata[:, 0] = out
-        self.far.push(far)
-        self._last_callback = time.monotonic()
+        now = time.monotonic()
+        ahead = _stream_lag(time_info, "output") or self.latency
+        self.far.push(far, heard_at=now + ahead)
+        self._last_callback = now
 
     def check(self) -> None:
         """Raise DeviceError when the device has stopped taking audio."""

@@ -30,6 +30,11 @@ import numpy as np
 from voiceinterviewer.errors import MissingDependency, UserError
 
 FRAME = 160  # 10 ms at 16 kHz: AEC3's frame
+FAR_SILENT = 1e-4  # peak below this: nothing was played in the block
+ECHO_TAIL_S = 0.3  # the room keeps ringing this long after the speaker stops
+SETTLE_LEVEL = 1e-5  # -50 dB: played audio loud enough for the canceller to learn from
+UNSETTLE_AFTER = 1.0  # seconds of silence after which the canceller must settle again
+LEARN_BLOCKS = 150  # the echo level is learned over the last 4.8 s of the interviewer's audio
 MODES = ("auto", "webrtc", "gate", "headphones")
 
 
@@ -106,3 +111,69 @@ def build_echo(mode: str, delay_ms: int = 40) -> tuple[EchoCanceller, str]:
                 'echo = "webrtc" needs the pywebrtc-audio package: pip install pywebrtc-audio'
             ) from None
         return NoEcho(), "gate"
+
+
+def level_db(samples: np.ndarray) -> float:
+    if len(samples) == 0:
+        return -120.0
+    return 10.0 * float(np.log10(float(np.mean(np.square(samples, dtype=np.float64))) + 1e-12))
+
+
+class EchoMeter:
+    """How far each cleaned block stands above the echo that was in it.
+
+    The interviewer's echo reaches the microphone ``coupling`` dB below the
+    audio played (learned over windows of ``window`` seconds in which it
+    played, as the median ratio of microphone to played energy over the last
+    ``LEARN_BLOCKS``, so the few windows with someone speaking count little). What
+    the canceller leaves of the echo is quieter still, while a candidate who
+    talks over the interviewer is about as loud as the echo or louder. So a
+    block's ``over_echo`` (its cleaned level minus the echo expected from the
+    last ``window`` of played audio) tells the two apart, and the barge-in rule
+    counts speech over the interviewer only above a margin. ``settled`` turns
+    true once the canceller has heard ``settle`` seconds of the interviewer
+    since it was last silent for ``UNSETTLE_AFTER``: AEC3 takes up to a second
+    to find the echo again at the start of each reply (measured: nothing
+    removed for 0.8 s after an answer), and leaves more echo meanwhile.
+    """
+
+    def __init__(self, block_s: float, settle: float = 1.2, window: float = ECHO_TAIL_S):
+        self.block_s = block_s
+        self.settle = settle
+        self._n = max(1, int(round(window / block_s)))
+        self._far: list[float] = []  # mean energy of the last blocks played
+        self._raw: list[float] = []  # and of the microphone over the same blocks
+        self.coupling = 0.0  # dB from the played audio to its echo (0 until learned)
+        self._ratios: list[float] = []
+        self.heard_far = 0.0  # seconds of played audio since the last long silence
+        self._silent = 0.0
+
+    def realigned(self) -> None:
+        """The reference was shifted: the canceller needs to settle again."""
+        self.heard_far = 0.0
+
+    def measure(
+        self, far: np.ndarray, raw: np.ndarray, clean: np.ndarray
+    ) -> tuple[bool, float, bool]:
+        """(the interviewer was sounding, over_echo dB, the canceller has settled)."""
+        far_e = float(np.mean(np.square(far, dtype=np.float64))) if len(far) else 0.0
+        raw_e = float(np.mean(np.square(raw, dtype=np.float64))) if len(raw) else 0.0
+        self._far = (self._far + [far_e])[-self._n :]
+        self._raw = (self._raw + [raw_e])[-self._n :]
+        if far_e > SETTLE_LEVEL:
+            self.heard_far += self.block_s
+            self._silent = 0.0
+        else:
+            self._silent += self.block_s
+            if self._silent >= UNSETTLE_AFTER:  # after a long silence it finds the echo again
+                self.heard_far = 0.0
+        settled = self.heard_far >= self.settle
+        played = sum(self._far) / len(self._far)
+        if played <= FAR_SILENT**2:
+            return False, 120.0, settled
+        ratio = 10.0 * np.log10((sum(self._raw) / len(self._raw) + 1e-12) / played)
+        self._ratios = (self._ratios + [float(ratio)])[-LEARN_BLOCKS:]
+        # the median: windows with someone talking over the echo are the few loud ones
+        self.coupling = float(np.median(self._ratios))
+        expected = 10.0 * np.log10(played + 1e-12) + self.coupling
+        return True, level_db(clean) - float(expected), settled

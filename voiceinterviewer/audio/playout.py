@@ -18,11 +18,9 @@ the echo canceller's far-end reference is exactly the audio that was played.
 
 from __future__ import annotations
 
-import collections
 import threading
 import time
 from dataclasses import dataclass
-from typing import Protocol
 
 import numpy as np
 
@@ -207,64 +205,3 @@ class Playout:
             if self._stopping:
                 return self._gain == 0.0
             return self._pos >= len(self._out)
-
-
-class FarEnd(Protocol):
-    def take(self, n: int) -> np.ndarray:
-        """The 16 kHz audio played over the span of the next ``n`` microphone samples."""
-        ...
-
-
-class FarBuffer:
-    """The far end for a real speaker: its callback pushes what it played, the ear takes it.
-
-    The two streams run on the same sound card's clock, so the buffer stays
-    short; if it ever grows (a stall), the oldest audio is dropped so the
-    canceller's reference never falls more than ``max_lead`` behind.
-    """
-
-    def __init__(self, max_lead: float = 0.5):
-        self._chunks: collections.deque[np.ndarray] = collections.deque()
-        self._size = 0
-        self._lock = threading.Lock()
-        self.max_lead = int(max_lead * STT_RATE)
-
-    def push(self, samples: np.ndarray) -> None:
-        with self._lock:
-            self._chunks.append(samples)
-            self._size += len(samples)
-            while self._size > self.max_lead and len(self._chunks) > 1:
-                self._size -= len(self._chunks.popleft())
-
-    def take(self, n: int) -> np.ndarray:
-        out = np.zeros(n, dtype=np.float32)
-        got = 0
-        with self._lock:
-            while got < n and self._chunks:
-                chunk = self._chunks[0]
-                k = min(n - got, len(chunk))
-                out[got : got + k] = chunk[:k]
-                got += k
-                if k == len(chunk):
-                    self._chunks.popleft()
-                else:
-                    self._chunks[0] = chunk[k:]
-                self._size -= k
-        return out
-
-
-class ClockedOutput:
-    """The far end of a run with no speaker: each microphone block plays one block of the reply.
-
-    In a scripted interview the audio clock is the candidate's script, so the
-    interviewer's audio advances exactly as fast as the script is read, and
-    the candidate can talk over the interviewer at a known moment.
-    """
-
-    def __init__(self, playout: Playout):
-        if playout.rate != STT_RATE:
-            raise ValueError("a clocked output plays at 16 kHz")
-        self.playout = playout
-
-    def take(self, n: int) -> np.ndarray:
-        return self.playout.pull(n)[1]

@@ -20,6 +20,7 @@ handling (pause on speech, resume after a timeout without words).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 
 from voiceinterviewer.listen.turn_rules import TurnRules
@@ -31,8 +32,13 @@ PAUSE, STOP, RESUME = "pause", "stop", "resume"
 class BargeInOptions:
     # Voice probability that counts as the candidate over the interviewer, with an echo canceller.
     threshold: float = 0.5
-    # The same with no canceller (echo = "gate"): only speech far louder than any echo.
+    # ...and how far (dB) the cleaned sound may be below the echo it replaced: what the
+    # canceller leaves of the interviewer is 15-25 dB below its echo, a person about level.
+    echo_margin_db: float = -6.0
+    # With no canceller (echo = "gate"), or before it has converged: only speech much more
+    # certain, and louder than the echo by this much (dB).
     gate_threshold: float = 0.95
+    gate_margin_db: float = 6.0
     # Speech in a row (seconds) that pauses the interviewer.
     onset: float = 0.096
     # Words over the interviewer that make it a real interruption.
@@ -59,6 +65,20 @@ class Overlap:
     since_pause: float = 0.0  # seconds since the pause
     quiet: float = 0.0  # seconds since speech was last heard
     pauses: int = 0  # times this reply was paused
+
+
+def hears_candidate(frame, mode: str, opt: BargeInOptions) -> bool:
+    """Whether this frame is the candidate's voice while the interviewer may be talking.
+
+    ``frame`` has ``speech`` (voice probability), ``far`` (the interviewer was
+    sounding), ``over_echo`` (dB above the expected echo) and ``settled``
+    (the canceller has converged); ``mode`` is webrtc, gate or headphones.
+    """
+    if not frame.far or mode == "headphones":
+        return frame.speech >= opt.threshold
+    if mode == "gate" or not frame.settled:
+        return frame.speech >= opt.gate_threshold and frame.over_echo >= opt.gate_margin_db
+    return frame.speech >= opt.threshold and frame.over_echo >= opt.echo_margin_db
 
 
 def overlap_step(
@@ -111,3 +131,19 @@ def interruption_kind(
     if since_answer_end is not None and since_answer_end <= opt.resume_window:
         return "resume"
     return "interjection"
+
+
+def own_echo(heard: str, playing: str, share: float = 0.6) -> bool:
+    """The words heard over the interviewer are its own: the echo got past the canceller.
+
+    ``playing`` is the text of the sentence being played and the one before.
+    Most of the heard words coming from it (or the one word heard, if it is a
+    word of four letters or more) is echo, not a candidate.
+    """
+    heard_words = [w for w in re.findall(r"[a-z0-9']+", heard.lower()) if len(w) > 1]
+    said = set(re.findall(r"[a-z0-9']+", playing.lower()))
+    if not heard_words or not said:
+        return False
+    if len(heard_words) == 1:  # one word: echo only if it is a word of the sentence, not a filler
+        return len(heard_words[0]) >= 4 and heard_words[0] in said
+    return sum(w in said for w in heard_words) / len(heard_words) >= share

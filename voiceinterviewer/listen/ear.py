@@ -16,14 +16,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from voiceinterviewer.audio.clip import STT_RATE
-from voiceinterviewer.audio.echo import EchoCanceller, NoEcho
-from voiceinterviewer.audio.playout import FarEnd
+from voiceinterviewer.audio.echo import EchoCanceller, EchoMeter, NoEcho
+from voiceinterviewer.audio.farend import FarEnd
 from voiceinterviewer.audio.ports import BLOCK, AudioSource
 from voiceinterviewer.listen.vad import VoiceActivityDetector
 
 BLOCK_S = BLOCK / STT_RATE
-FAR_SILENT = 1e-4  # peak below this: nothing was played in the block
-ECHO_TAIL_S = 0.3  # the room keeps ringing this long after the speaker stops
 # Silero's state drifts over a long silence and then hears the first word of the next answer
 # as barely speech ("Hi," at 0.3-0.5 instead of 0.6-0.9): after this long without speech
 # the detector starts afresh, as it does for a recording.
@@ -36,7 +34,9 @@ class Frame:
     index: int  # block number since the ear opened
     samples: np.ndarray  # the block with the interviewer's echo removed (16 kHz float32)
     speech: float  # voice probability of the cleaned block (0-1)
-    far: bool  # the interviewer's voice was playing in this block or just before
+    far: bool = False  # the interviewer's voice was playing in this block or just before
+    over_echo: float = 120.0  # dB the cleaned block stands above the echo it held (see EchoMeter)
+    settled: bool = True  # the echo canceller has converged
 
     @property
     def t(self) -> float:
@@ -55,15 +55,17 @@ class Ear:
         echo: EchoCanceller | None = None,
         record: Callable[[np.ndarray], None] | None = None,
         on_close: Callable[[], None] | None = None,
+        debug: Callable[[np.ndarray, np.ndarray], None] | None = None,
     ):
         self.source = source
         self._on_close = on_close
+        self._debug = debug  # gets (far, cleaned) of every block, for checking the canceller
         self.vad = vad
         self.far = far
         self.echo = echo or NoEcho()
         self.record = record
         self._index = 0
-        self._far_quiet = ECHO_TAIL_S  # seconds since the far end last sounded
+        self.meter = EchoMeter(BLOCK_S)
         self._silent_for = 0.0  # seconds of silence the detector has heard in a row
 
     def read(self) -> Frame | None:
@@ -71,31 +73,30 @@ class Ear:
         if block is None:
             return None
         raw = np.asarray(block, dtype=np.float32)
-        far = self.far.take(len(raw))
+        far = self.far.take(len(raw), at=getattr(self.source, "captured_at", None))
         if self.record is not None:
             self.record(raw)
+        if hasattr(self.far, "heard") and self.far.heard(raw):
+            self.meter.realigned()  # the canceller must find the echo again
         clean = self.echo.cancel(raw, far)
-        if len(far) and float(np.max(np.abs(far))) > FAR_SILENT:
-            self._far_quiet = 0.0
-        else:
-            self._far_quiet += len(raw) / STT_RATE
+        if self._debug is not None:
+            self._debug(far, clean)
         speech = self.vad.voice_confidence(clean)
         self._silent_for = self._silent_for + len(raw) / STT_RATE if speech < QUIET else 0.0
         if self._silent_for >= VAD_FRESH_AFTER_S and hasattr(self.vad, "reset"):
             self.vad.reset()
             self._silent_for = 0.0
-        frame = Frame(self._index, clean, speech, self._far_quiet < ECHO_TAIL_S)
+        active, over, settled = self.meter.measure(far, raw, clean)
+        frame = Frame(self._index, clean, speech, active, over, settled)
         self._index += 1
         return frame
 
     def silence(self) -> Frame:
         """A silent frame once the source has ended, so the interviewer's audio still plays out."""
         far = self.far.take(BLOCK)
-        quiet = len(far) == 0 or float(np.max(np.abs(far))) <= FAR_SILENT
-        self._far_quiet = self._far_quiet + BLOCK_S if quiet else 0.0
-        frame = Frame(
-            self._index, np.zeros(BLOCK, dtype=np.float32), 0.0, self._far_quiet < ECHO_TAIL_S
-        )
+        quiet = np.zeros(BLOCK, dtype=np.float32)
+        active, over, settled = self.meter.measure(far, quiet, quiet)
+        frame = Frame(self._index, quiet, 0.0, active, over, settled)
         self._index += 1
         return frame
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from voiceinterviewer.audio.playout import FarEnd
+from voiceinterviewer.audio.farend import FarEnd
 from voiceinterviewer.audio.ports import AudioSource
 from voiceinterviewer.listen.answer import Answer, Heard, ListenOptions, Question
 from voiceinterviewer.listen.ear import Ear

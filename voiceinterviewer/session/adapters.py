@@ -20,6 +20,7 @@ session waits for them (``Future``) only when it first needs them.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -92,7 +93,8 @@ def build_duplex(
     journal: Journal,
     loader: ThreadPoolExecutor,
 ) -> tuple[Duplex, Hearing]:
-    from voiceinterviewer.audio.playout import ClockedOutput, Playout
+    from voiceinterviewer.audio.farend import ClockedOutput
+    from voiceinterviewer.audio.playout import Playout
 
     scripted = answers is not None
     pending = Pending() if scripted and sink is None else NothingPending()
@@ -108,6 +110,12 @@ def build_duplex(
         return transcriber
 
     transcriber = loader.submit(load_transcriber)
+    mic = None
+    if not scripted:  # opened at once: from here on nothing said is lost, even during set-up
+        from voiceinterviewer.audio.devices import MicSource
+
+        mic = MicSource(settings.input_device or None)
+    opened_at = journal.now()  # where mic.wav begins (a script begins when first read)
 
     def load_ear():
         from voiceinterviewer.audio.echo import build_echo
@@ -123,17 +131,32 @@ def build_duplex(
             source = ScriptedSource(clips, speed=1.0 if sink is not None else 0.0, idle=pending)
             latency = 0.0
         else:
-            from voiceinterviewer.audio.devices import MicSource
-
-            source = MicSource(settings.input_device or None)
-            latency = source.latency
+            source = mic
+            latency = mic.latency
         delay_ms = int(round((latency + (sink.latency if sink is not None else 0.0)) * 1000))
         echo, mode = build_echo(echo_mode, delay_ms)
         duplex.echo = mode
-        mic = StreamingWav(folder / MIC_WAV, 16000)
-        journal.write("mic_started", audio=MIC_WAV, rate=16000, echo=mode, delay_ms=delay_ms)
+        track = StreamingWav(folder / MIC_WAV, 16000)
+        journal.write(
+            "mic_started", t=opened_at, audio=MIC_WAV, rate=16000, echo=mode, delay_ms=delay_ms
+        )
         transcriber.result()  # the first answer needs both; the greeting is playing meanwhile
-        return Ear(source, vad, far, echo, record=mic.write, on_close=mic.close)
+        debug, closers = None, [track.close]
+        if os.environ.get("VOICEINTERVIEWER_DEBUG_AUDIO", "") in ("1", "true"):
+            # what the canceller was given as the speaker's audio, and what it left
+            far_wav = StreamingWav(folder / "debug-far.wav", 16000)
+            clean_wav = StreamingWav(folder / "debug-mic-clean.wav", 16000)
+            closers += [far_wav.close, clean_wav.close]
+
+            def debug(far_block, clean_block):
+                far_wav.write(far_block)
+                clean_wav.write(clean_block)
+
+        def close() -> None:
+            for closer in closers:
+                closer()
+
+        return Ear(source, vad, far, echo, record=track.write, on_close=close, debug=debug)
 
     duplex = Duplex(
         ear=loader.submit(load_ear),

@@ -42,8 +42,10 @@ from voiceinterviewer.listen.bargein import (
     STOP,
     BargeInOptions,
     Overlap,
+    hears_candidate,
     interruption_kind,
     overlap_step,
+    own_echo,
 )
 from voiceinterviewer.listen.ear import BLOCK_S, Frame
 from voiceinterviewer.listen.endpoint import wants_to_end
@@ -90,6 +92,7 @@ class Outcome:
     reply: Reply
     answer: Answer | None = None  # the new answer an interjection began
     onset: int = -1  # ear index of speech that had paused the reply when it ended
+    prepared: bool = False  # the reply was prepared while the candidate was silent
 
 
 def _words_in(text: str) -> int:
@@ -129,7 +132,7 @@ class InterviewSession:
         self.latencies: list[float] = []
         self._stt = ThreadPoolExecutor(max_workers=1, thread_name_prefix="stt")
         self._work = ThreadPoolExecutor(max_workers=1, thread_name_prefix="prepare")
-        self._spec: Future | None = None
+        self._spec: tuple[str, Future] | None = None  # the words a reply is being prepared for
         self._answer: Answer | None = None  # the answer being heard, or decided but not sealed
         self._answer_turn = 0
         self._answer_t = 0.0
@@ -161,17 +164,15 @@ class InterviewSession:
 
     def _on_finished_words(self, transcript: Transcript) -> None:
         if self.speculate and self.context.history:
-            self._spec = self._submit(self._work, lambda t=transcript.text: self._prepare(t))
+            text = transcript.text
+            self._spec = (text, self._submit(self._work, lambda: self._prepare(text)))
 
-    def _take_prepared(self, text: str) -> Prepared | None:
+    def _take_prepared(self, text: str) -> Future | None:
+        """The reply being prepared for exactly these words, if any (it may still be running)."""
         spec, self._spec = self._spec, None
-        if spec is None:
+        if spec is None or spec[0] != text:
             return None
-        try:
-            prepared = spec.result(timeout=10)
-        except Exception:
-            return None
-        return prepared if prepared.text == text else None
+        return spec[1]
 
     # -- answers ----------------------------------------------------------------------
     def _open_answer(self, turn: int, question: str, frames: list[Frame] = ()) -> Answer:
@@ -269,10 +270,9 @@ class InterviewSession:
         return asks_to_repeat(text, self.rules)
 
     # -- replies ------------------------------------------------------------------------
-    def _reply(self, turn: int, plan: Future, prepared: Prepared | None) -> Outcome:
+    def _reply(self, turn: int, plan: Future) -> Outcome:
         """Say the planned reply while listening; end when it was heard, or when it was cut."""
         bopt = self.options.barge_in
-        threshold = bopt.gate_threshold if self.duplex.echo == "gate" else bopt.threshold
         name = f"turn-{turn:02d}-interviewer.wav"
         overlap = Overlap()
         utter: Utterance | None = None
@@ -280,18 +280,21 @@ class InterviewSession:
         onset = -1  # ear index where the interrupting speech began
         probe: Future | None = None
         probe_text, probe_at = "", 0.0
+        prepared: Prepared | None = None
         open_answer = self._answer
         try:
             while True:
                 if reply is None and plan.done():
-                    reply = plan.result()
+                    reply, prepared = self._planned_reply(plan)
                 if utter is None and reply is not None and overlap.state == "clear":
                     utter = self._start(reply, prepared, name)
                 if utter is not None:
                     utter.pump()
                     if utter.done and overlap.state != "stopped":
                         early = onset if overlap.state == "paused" else -1
-                        return Outcome("completed", utter.close(), reply, onset=early)
+                        return Outcome(
+                            "completed", utter.close(), reply, onset=early, prepared=bool(prepared)
+                        )
                     self.duplex.check()
                 if not self.duplex.ready and self.duplex.self_clocked:
                     self.duplex.wait_a_moment()
@@ -299,11 +302,16 @@ class InterviewSession:
                 frame = self.duplex.read(self.journal.now)
                 if open_answer is not None:
                     open_answer.feed(frame)
-                speech = frame.speech >= threshold
+                speech = hears_candidate(frame, self.duplex.echo, bopt)
                 if overlap.state == "paused" and (probe is None or probe.done()):
                     if probe is not None:
                         probe_text = probe.result().text
                         probe = None
+                        if own_echo(probe_text, self._playing_text()):
+                            self._journal_barge_in(turn, "echo", probe_text, utter)
+                            overlap, probe_text = Overlap(pauses=overlap.pauses), ""
+                            self.duplex.playout.resume()
+                            continue
                     if frame.t - probe_at >= self.options.probe_every:
                         probe, probe_at = self._probe(onset), frame.t
                 words = _words_in(probe_text)
@@ -329,6 +337,11 @@ class InterviewSession:
                 if reply is not None:
                     self._journal_question(turn, reply, spoken, name, None, interrupted=True)
             raise
+
+    def _playing_text(self) -> str:
+        """The sentence being played and the one before it (to recognise its own echo)."""
+        part = self.duplex.playout.played()
+        return " ".join(part.sentences[-1:] + [part.cut_sentence])
 
     def _start(self, reply: Reply, prepared: Prepared | None, name: str) -> Utterance:
         if prepared is not None and prepared.reply is reply:
@@ -368,7 +381,7 @@ class InterviewSession:
         else:
             spoken = Spoken("", "", 0.0, None, cut=True)
         if reply is None:
-            reply = plan.result()
+            reply, _ = self._planned_reply(plan)
         since = (onset - self._decided_index) * BLOCK_S if open_answer is not None else None
         kind = interruption_kind(since, text, self.rules, self.options.barge_in)
         self._journal_barge_in(turn, "stopped", text, utter, kind)
@@ -431,11 +444,23 @@ class InterviewSession:
             self.journal.write("llm_fallback", turn=turn, where="interviewer")
         return latency
 
-    def _plan(self, prepared: Prepared | None, repeat: bool) -> Future:
+    def _planned_reply(self, plan: Future) -> tuple[Reply, Prepared | None]:
+        """The reply a finished plan holds; a prepared one that failed is planned again now."""
+        try:
+            result = plan.result()
+        except Exception:
+            if not getattr(plan, "speculative", False):
+                raise
+            self.context.elapsed_s = self.journal.now()
+            result = self.interviewer.next_reply(self.context)
+        if isinstance(result, Prepared):
+            return result.reply, result
+        return result, None
+
+    def _plan(self, prepared: Future | None, repeat: bool) -> Future:
         if prepared is not None:
-            done: Future = Future()
-            done.set_result(prepared.reply)
-            return done
+            prepared.speculative = True  # type: ignore[attr-defined]
+            return prepared
         if repeat and self._last_question is not None:
             plan, text = self._last_question
             done = Future()
@@ -450,20 +475,20 @@ class InterviewSession:
         turn = 1
         reason = "completed"
         first_at = None
-        prepared: Prepared | None = None
+        prepared: Future | None = None
         repeat = False
         decided_at: float | None = None
         try:
             while True:
                 plan = self._plan(prepared, repeat)
-                outcome = self._reply(turn, plan, prepared)
+                outcome = self._reply(turn, plan)
                 reply, spoken = outcome.reply, outcome.spoken
                 name = f"turn-{turn:02d}-interviewer.wav"
                 if outcome.kind == "resumed":
                     self._journal_cut_reply(turn, reply, spoken)
                 else:
                     latency = self._journal_question(
-                        turn, reply, spoken, name, decided_at, prepared=prepared is not None
+                        turn, reply, spoken, name, decided_at, prepared=outcome.prepared
                     )
                     if latency is not None:
                         self.latencies.append(latency)

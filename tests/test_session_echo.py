@@ -1,0 +1,132 @@
+"""A whole interview in a simulated room: the interviewer's voice comes back into the microphone.
+
+The microphone hears the scripted candidate plus the echo of exactly what was
+played (delayed 45 ms, -15 dB, with reflections and room noise), on the
+script's clock, so the run is the same on any machine. The real WebRTC echo
+canceller, Silero and Whisper hear it. The interviewer must never stop for its
+own voice, and must stop when the candidate goes on over it.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from tests.audio_helpers import speech, speech_with_pause, wer, whisper
+from tests.fakes import ScriptedInterviewer
+from voiceinterviewer.audio.clip import STT_RATE
+from voiceinterviewer.audio.echo import WebRtcEcho, webrtc_available
+from voiceinterviewer.audio.farend import ClockedOutput
+from voiceinterviewer.audio.playout import Playout
+from voiceinterviewer.audio.ports import BLOCK
+from voiceinterviewer.audio.scripted import ScriptedSource
+from voiceinterviewer.interviewer.base import InterviewContext
+from voiceinterviewer.listen.ear import Ear
+from voiceinterviewer.listen.vad import SileroVad
+from voiceinterviewer.session.duplex import Duplex
+from voiceinterviewer.session.journal import Journal
+from voiceinterviewer.session.loop import InterviewSession
+from voiceinterviewer.session.record import load_session
+from voiceinterviewer.session.work import Pending
+
+pytestmark = pytest.mark.skipif(not webrtc_available(), reason="pywebrtc-audio is not installed")
+
+
+class Room:
+    """The far end as played (recorded block by block) and the microphone that hears it back."""
+
+    def __init__(self, playout: Playout, script: ScriptedSource, gain_db=-15.0, delay_s=0.045):
+        self.output = ClockedOutput(playout)
+        self.script = script
+        rng = np.random.default_rng(7)
+        d = int(delay_s * STT_RATE)
+        h = np.zeros(d + 2400, dtype=np.float32)
+        h[d] = 1.0
+        for k in range(25):
+            h[d + int(rng.integers(30, 2400))] += float(rng.normal()) * 0.25 * np.exp(-k / 6)
+        self.h = h * 10 ** (gain_db / 20)
+        self.played = np.zeros(0, dtype=np.float32)
+        self.noise = np.random.default_rng(8)
+        self.at = 0
+
+    # the far end: what the speaker plays in each block, kept for the room's echo
+    def take(self, n: int, at=None) -> np.ndarray:
+        far = self.output.take(n)
+        self.played = np.concatenate([self.played, far])
+        return far
+
+    # the microphone: the candidate, the echo of what was played before this block, noise
+    def read(self):
+        block = self.script.read()
+        if block is None:
+            return None
+        a = self.at
+        self.at += BLOCK
+        lo = max(0, a - len(self.h))
+        past = self.played[lo:a]
+        echo = np.convolve(past, self.h)[a - lo : a - lo + BLOCK] if len(past) else np.zeros(BLOCK)
+        echo = np.pad(echo, (0, BLOCK - len(echo)))
+        hiss = self.noise.standard_normal(BLOCK) * 10 ** (-62 / 20)
+        return (block + echo + hiss).astype(np.float32)
+
+    def cue(self, event: str) -> None:
+        self.script.cue(event)
+
+
+def run_in_room(tmp_path, answers, interviewer, gain_db=-15.0):
+    folder = tmp_path / "s1"
+    folder.mkdir()
+    journal = Journal(folder / "session.jsonl")
+    journal.write("session_started", format=2, id="s1", settings={})
+    pending = Pending()
+    playout = Playout(STT_RATE)
+    script = ScriptedSource(answers, idle=pending)
+    room = Room(playout, script, gain_db=gain_db)
+    ear = Ear(room, SileroVad(), room, WebRtcEcho(delay_ms=45))
+    duplex = Duplex(ear, playout, cue=room.cue, pending=pending, echo="webrtc")
+    from voiceinterviewer.voice.piper_voice import PiperVoiceEngine
+
+    session = InterviewSession(
+        folder, journal, interviewer, PiperVoiceEngine().steady(), duplex, whisper(),
+        InterviewContext(), stt_model="tiny.en", say=lambda line: None,
+    )  # fmt: skip
+    session.run()
+    events = [json.loads(line) for line in (folder / "session.jsonl").read_text().splitlines()]
+    return folder, events
+
+
+BEFORE = "We moved card authorization to a new service, which cut our costs by thirty percent."
+AFTER = "The second thing I did was mentor two engineers who now run that service."
+OTHER = "I wrote the design document myself and ran the migration plan with product and finance."
+
+
+@pytest.mark.parametrize("gain_db", [-15.0, -6.0])
+def test_in_a_room_with_echo_the_interviewer_hears_only_the_candidate(tmp_path, gain_db):
+    interviewer = ScriptedInterviewer()
+    interviewer.enqueue(
+        "Hi, thanks for making the time today. Tell me about a time you cut costs "
+        "across several teams, and what you did yourself."
+    )
+    interviewer.enqueue(
+        "What was the business impact, and how did you measure it across all the teams "
+        "that were involved in the change?",
+        kind="follow_up",
+    )
+    interviewer.enqueue(
+        "And what would you do differently if you ran the same project again next year?",
+        kind="follow_up",
+    )
+    interviewer.enqueue("Thanks, that's all I have for today.", done=True)
+    answers = [speech_with_pause(BEFORE, 2.6, AFTER), speech(OTHER), speech(OTHER)]
+    folder, events = run_in_room(tmp_path, answers, interviewer, gain_db)
+    barge = [e for e in events if e["type"] == "barge_in"]
+    # once, when the candidate went on after the pause; never for the interviewer's own voice
+    assert [(b["outcome"], b["kind"]) for b in barge] == [("stopped", "resume")], barge
+    assert [e["turn"] for e in events if e["type"] == "reply_cut"] == [1]
+    questions = [e for e in events if e["type"] == "question"]
+    assert len(questions) == 4 and not [q for q in questions if q.get("interrupted")]
+    record = load_session(folder)
+    assert wer(f"{BEFORE} {AFTER}", record.turns[0].answer.text) < 0.2
+    assert wer(OTHER, record.turns[1].answer.text) < 0.2

@@ -42,10 +42,11 @@ class Scripted:
     text: str = ""
     fault: str = ""
     chunk_delay: float = 0.0  # seconds between streamed chunks
-    stall_at: int | None = None  # hold the stream `hang_seconds` before this chunk
+    stall_at: int | None = None  # hold the stream before this chunk
+    gate: threading.Event | None = None  # what the stall waits for (else `hang_seconds`)
 
 
-def _words_chunks(text: str, words_per_chunk: int = 3) -> list[str]:
+def word_chunks(text: str, words_per_chunk: int = 3) -> list[str]:
     """Split ``text`` into small deltas that keep every character (spaces included)."""
     pieces: list[str] = []
     current = ""
@@ -84,13 +85,23 @@ class OpenAIServer:
 
     # -- scripting -------------------------------------------------------
 
-    def enqueue(self, text: str, chunk_delay: float = 0.0, stall_at: int | None = None) -> None:
+    def enqueue(
+        self,
+        text: str,
+        chunk_delay: float = 0.0,
+        stall_at: int | None = None,
+        gate: threading.Event | None = None,
+    ) -> None:
         """Queue a reply; streamed in chunks of a few words, ``chunk_delay`` apart.
 
-        ``stall_at`` holds the stream for ``hang_seconds`` before that chunk.
+        ``stall_at`` holds the stream before that chunk: until ``gate`` is set
+        (the test decides when the rest may come; ``hang_seconds`` at most), or
+        without a gate for ``hang_seconds``, dropping the connection if the
+        server closes meanwhile.
         """
+        item = Scripted(text=text, chunk_delay=chunk_delay, stall_at=stall_at, gate=gate)
         with self._lock:
-            self._queue.append(Scripted(text=text, chunk_delay=chunk_delay, stall_at=stall_at))
+            self._queue.append(item)
 
     def enqueue_fault(self, kind: str, text: str = "") -> None:
         """Queue a fault; ``text`` is what ``broken_stream`` sends before dropping."""
@@ -281,10 +292,12 @@ class _Handler(BaseHTTPRequestHandler):
     def _stream(self, item: Scripted) -> None:
         self._start_sse()
         self._event(self._delta("", role=True))
-        for index, piece in enumerate(_words_chunks(item.text)):
+        for index, piece in enumerate(word_chunks(item.text)):
             if item.chunk_delay:
                 time.sleep(item.chunk_delay)
-            if index == item.stall_at:
+            if index == item.stall_at and item.gate is not None:
+                item.gate.wait(self.owner.hang_seconds)
+            elif index == item.stall_at:
                 if self.owner._stop.wait(self.owner.hang_seconds):
                     return self._drop()
             self._event(self._delta(piece))
@@ -326,7 +339,7 @@ class _Handler(BaseHTTPRequestHandler):
             if stream:
                 self._start_sse()
                 self._event(self._delta("", role=True))
-                for piece in _words_chunks(partial):
+                for piece in word_chunks(partial):
                     self._event(self._delta(piece))
             else:
                 self.send_response(200)

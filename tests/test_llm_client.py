@@ -1,4 +1,10 @@
-"""The LLM client through real litellm against a real local OpenAI-compatible server."""
+"""The LLM client through real litellm against a real local OpenAI-compatible server.
+
+No assertion here depends on the machine's speed. A server that hangs holds the
+request for HANG seconds, far longer than the client's TIMEOUT, and then drops
+the connection: an error of kind ``timeout`` shows that the client's own
+deadline ended the wait, since the drop would be a ``connection`` error.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +22,7 @@ from voiceinterviewer.llm.client import redact
 
 KEY = "sk-test-SECRET-4242424242"
 TIMEOUT = 2.0
-MARGIN = 0.75
+HANG = 30.0  # a hung server's hold: a guard, never reached when the client works
 MESSAGES = [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hello?"}]
 
 
@@ -27,7 +33,7 @@ def litellm_loaded():
 
 @pytest.fixture
 def srv():
-    with OpenAIServer(hang_seconds=TIMEOUT + 2) as server:
+    with OpenAIServer(hang_seconds=HANG) as server:
         yield server
 
 
@@ -42,11 +48,11 @@ def test_background_import_is_quick_quiet_and_completes():
 import json, os, sys, time
 import voiceinterviewer.interviewer.llm, voiceinterviewer.llm
 before = "litellm" in sys.modules
-t = time.perf_counter()
 voiceinterviewer.llm.start_background_import()
-returned = time.perf_counter() - t
+# it returned while the import (seconds of work) is still going on in its thread
+at_return = voiceinterviewer.llm.import_ready(0)
 ready = voiceinterviewer.llm.import_ready(120)
-print(json.dumps({"before": before, "returned": returned, "ready": ready,
+print(json.dumps({"before": before, "at_return": at_return, "ready": ready,
                   "loaded": "litellm" in sys.modules,
                   "cost_map": os.environ.get("LITELLM_LOCAL_MODEL_COST_MAP")}))
 """
@@ -60,7 +66,7 @@ print(json.dumps({"before": before, "returned": returned, "ready": ready,
     assert done.stderr == ""
     result = json.loads(done.stdout)
     assert result["before"] is False, "importing the package must not import litellm"
-    assert result["returned"] < 0.5
+    assert result["at_return"] is False, "start_background_import must not wait for the import"
     assert result["ready"] and result["loaded"]
     assert result["cost_map"] == "True"
 
@@ -111,11 +117,11 @@ def test_429_waits_for_retry_after_then_succeeds(srv):
 
 def test_429_retry_after_longer_than_the_budget_fails_at_once(srv):
     srv.enqueue_fault("429")
-    started = time.monotonic()
     with pytest.raises(LLMError) as info:
         chat(config(srv.url, timeout=0.9), MESSAGES)
+    # waiting out Retry-After (1 s) would have run past the budget into a timeout
     assert info.value.kind == "rate_limit"
-    assert time.monotonic() - started < 0.6
+    assert info.value.retry_after == pytest.approx(1.0)
     assert len(srv.requests) == 1
 
 
@@ -137,13 +143,11 @@ def test_faults_raise_llm_error_within_the_timeout(srv, fault, stream):
     kind, attempts = FAULT_CASES[fault]
     srv.enqueue_fault(fault)
     srv.enqueue_fault(fault)
-    started = time.monotonic()
     with pytest.raises(LLMError) as info:
         if stream:
             list(stream_chat(config(srv.url), MESSAGES))
         else:
             chat(config(srv.url), MESSAGES)
-    assert time.monotonic() - started < TIMEOUT + MARGIN
     assert info.value.kind == kind
     assert len(srv.requests) == attempts
     assert KEY not in str(info.value) and "SECRET" not in str(info.value)
@@ -151,23 +155,27 @@ def test_faults_raise_llm_error_within_the_timeout(srv, fault, stream):
 
 
 def test_connection_refused_is_an_llm_error():
-    started = time.monotonic()
     with pytest.raises(LLMError) as info:
         chat(config(closed_port_url()), MESSAGES)
     assert info.value.kind == "connection"
-    assert time.monotonic() - started < TIMEOUT + MARGIN
+    assert "could not connect to http://127.0.0.1:" in str(info.value)
 
 
 def test_configuration_mistakes_fail_fast_with_a_clear_message(monkeypatch):
+    import litellm
+
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    calls = []
+    completion = litellm.completion
+    monkeypatch.setattr(litellm, "completion", lambda **kw: calls.append(1) or completion(**kw))
     with pytest.raises(LLMError) as info:
-        chat(LLMConfig("not-a-known-model", timeout=TIMEOUT), MESSAGES)
+        chat(LLMConfig("not-a-known-model", timeout=TIMEOUT, retries=3), MESSAGES)
     assert info.value.kind == "bad_request" and "not-a-known-model" in str(info.value)
-    started = time.monotonic()
+    assert len(calls) == 1, "an unknown model is not retried"
     with pytest.raises(LLMError) as info:
         chat(LLMConfig("gpt-4o-mini", timeout=TIMEOUT, retries=3), MESSAGES)
     assert info.value.kind == "auth" and "API key" in str(info.value)
-    assert time.monotonic() - started < 1.0, "a missing key is not retried"
+    assert len(calls) == 2, "a missing key is not retried"
 
 
 def test_stream_that_breaks_after_text_raises_after_the_text(srv):
@@ -185,11 +193,9 @@ def test_a_stalled_stream_times_out_between_pieces(srv):
     srv.enqueue("One two three four five six seven.", stall_at=1)
     stream = stream_chat(config(srv.url, timeout=1.0), MESSAGES)
     assert next(stream)
-    started = time.monotonic()
     with pytest.raises(LLMError) as info:
         list(stream)
     assert info.value.kind == "timeout"
-    assert time.monotonic() - started < 1.0 + MARGIN
 
 
 def test_redact_removes_the_key_and_secret_shapes():

@@ -8,7 +8,7 @@ the candidate hears runs for real.
 from __future__ import annotations
 
 import re
-import time
+import threading
 
 import pytest
 
@@ -25,7 +25,7 @@ from voiceinterviewer.llm import LLMConfig, import_ready
 
 KEY = "sk-test-SECRET-9876543210"
 TIMEOUT = 2.0
-MARGIN = 0.75
+HANG = 30.0  # a hung server's hold: a guard; the client's deadline ends the wait long before
 PERSONA = "PERSONA-MARKER: you are a calm staff engineer interviewing for senior roles."
 FALLBACK = ["Okay, thanks.", "What was the measurable impact of that change?"]
 
@@ -37,7 +37,7 @@ def litellm_loaded():
 
 @pytest.fixture
 def srv():
-    with OpenAIServer(hang_seconds=TIMEOUT + 2) as server:
+    with OpenAIServer(hang_seconds=HANG) as server:
         yield server
 
 
@@ -153,17 +153,16 @@ def test_main_question_plan_puts_the_bank_wording_in_the_prompt(srv):
 
 def test_first_sentence_arrives_before_the_stream_ends(srv):
     text = "Got it. " + " ".join(["and then some more words follow here"] * 6) + ". Why?"
-    srv.enqueue(text, chunk_delay=0.05)
+    rest_may_come = threading.Event()
+    srv.enqueue(text, stall_at=2, gate=rest_may_come)  # the server holds the rest back
     script = Script(follow_up_plan())
-    started = time.monotonic()
     reply = make(srv.url, script, max_words=200, max_sentences=5).next_reply(context())
     sentences = iter(reply.sentences)
     assert next(sentences) == "Got it."
-    first_at = time.monotonic() - started
+    rest_may_come.set()
     rest = list(sentences)
-    total = time.monotonic() - started
     assert rest and rest[-1] == "Why?"
-    assert first_at < total / 2, (first_at, total)
+    assert not script.errors
 
 
 def test_length_is_guarded_and_a_missing_question_is_added(srv):
@@ -244,38 +243,47 @@ def test_prompt_injection_stays_inside_the_data_wrapper(srv):
     )
 
 
-def assert_fell_back(reply: Reply, script: Script, started: float) -> None:
+def assert_fell_back(reply: Reply, script: Script, kind: str) -> None:
     heard = hear(reply)
-    elapsed = time.monotonic() - started
     assert reply.engine == FALLBACK_ENGINE
     assert heard == FALLBACK
-    assert elapsed < TIMEOUT + MARGIN, f"silence of {elapsed:.2f}s"
     assert len(script.errors) == 1
     where, message = script.errors[0]
     assert where == "llm_interviewer"
+    assert message.endswith(f"({kind})"), message
     assert KEY not in message and "SECRET" not in message
     assert 0 < len(message) < 250
 
 
-@pytest.mark.parametrize(
-    "fault", ["500", "429", "401", "timeout", "garbage", "empty", "broken_stream", "wrong_schema"]
-)
+# fault -> the kind of error it is reported as; "timeout" shows the client's deadline
+# ended the wait (the hung server would have dropped the connection only after HANG)
+FAULT_KINDS = {
+    "500": "server",
+    "429": "rate_limit",
+    "401": "auth",
+    "timeout": "timeout",
+    "garbage": "bad_response",
+    "empty": "bad_response",
+    "broken_stream": "connection",
+    "wrong_schema": "bad_response",
+}
+
+
+@pytest.mark.parametrize("fault", sorted(FAULT_KINDS))
 def test_faults_fall_back_to_the_offline_phrasing_within_the_timeout(srv, fault):
     for _ in range(2):  # the retry fails too
         srv.enqueue_fault(fault, text="Thanks for that, now let me")
     script = Script(follow_up_plan())
     interviewer = make(srv.url, script)
-    started = time.monotonic()
     reply = interviewer.next_reply(context())
-    assert_fell_back(reply, script, started)
+    assert_fell_back(reply, script, FAULT_KINDS[fault])
     assert srv.auth_headers and all(h == f"Bearer {KEY}" for h in srv.auth_headers)
 
 
 def test_connection_refused_falls_back():
     script = Script(follow_up_plan())
-    started = time.monotonic()
     reply = make(closed_port_url(), script).next_reply(context())
-    assert_fell_back(reply, script, started)
+    assert_fell_back(reply, script, "connection")
 
 
 def test_stream_breaking_mid_reply_ends_cleanly_with_the_question(srv):
@@ -293,9 +301,7 @@ def test_stream_stalling_mid_reply_never_leaves_a_long_silence(srv):
     reply = make(srv.url, script).next_reply(context())
     sentences = iter(reply.sentences)
     assert next(sentences) == "Thanks for that."
-    started = time.monotonic()
     rest = list(sentences)
-    assert time.monotonic() - started < TIMEOUT + MARGIN
     assert rest == [FALLBACK[1]]
     assert len(script.errors) == 1 and "timeout" in script.errors[0][1]
 

@@ -71,7 +71,9 @@ def test_the_candidate_hears_what_the_llm_says(tmp_path):
     with OpenAIServer() as server:
         for text in QUESTIONS:
             server.enqueue(text)
-        result, folder, events = run_practice(tmp_path, server.url)
+        # the first question waits for litellm's import (seconds on a busy machine): a
+        # generous limit keeps it the model's; the server itself answers at once
+        result, folder, events = run_practice(tmp_path, server.url, ["--llm-timeout", "60"])
         requests = list(server.requests)
     assert result.returncode == 0, result.stderr
     spoken = [e["text"] for e in events if e["type"] == "question"]

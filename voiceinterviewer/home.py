@@ -3,15 +3,35 @@
 ``VOICEINTERVIEWER_HOME`` overrides the default ``~/.config/voiceinterviewer``.
 Session folders live under the recordings root (``./recordings`` by default),
 not here; the home only holds what can be rebuilt or is personal settings.
+
+The prompts (personas, question banks, rubric, demo answers) are edited in the
+checkout's top-level ``prompts/`` folder, which the build ships inside the
+package as ``voiceinterviewer/prompts`` (see setup.py). ``PROMPTS_DIR`` is,
+in order: ``VOICEINTERVIEWER_PROMPTS``, the package's own copy (an installed
+wheel), or the checkout's folder (running from source, editable installs).
 """
 
 from __future__ import annotations
 
 import os
+from importlib import resources
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-PROMPTS_DIR = Path(os.environ.get("VOICEINTERVIEWER_PROMPTS", PACKAGE_DIR.parent / "prompts"))
+
+
+def find_prompts_dir() -> Path:
+    """Where the prompts are read from; see the module docstring for the order."""
+    override = os.environ.get("VOICEINTERVIEWER_PROMPTS")
+    if override:
+        return Path(override)
+    packaged = resources.files("voiceinterviewer") / "prompts"
+    if isinstance(packaged, Path) and packaged.is_dir():
+        return packaged
+    return PACKAGE_DIR.parent / "prompts"
+
+
+PROMPTS_DIR = find_prompts_dir()
 
 
 def app_home() -> Path:

@@ -6,6 +6,7 @@ import argparse
 from typing import Any
 
 from voiceinterviewer.config import Settings, load_settings
+from voiceinterviewer.errors import UserError
 
 
 def add_settings_args(p: argparse.ArgumentParser, names: list[str]) -> None:
@@ -61,3 +62,28 @@ def settings_from_args(args: argparse.Namespace, **overrides: Any) -> Settings:
     flags = {k: v for k, v in vars(args).items() if not k.startswith("_")}
     flags.update(overrides)
     return load_settings(flags)
+
+
+def llm_models(settings: Settings, interviewer: bool = True, scorer: bool = True) -> list[str]:
+    """The litellm model strings a command will call: the interviewer's and the scorer's."""
+    models = []
+    if interviewer:
+        models.append(settings.model)
+    if scorer:
+        models.append(settings.score_model or settings.model)
+    return [m for m in models if m and m != "offline"]
+
+
+def require_llm_support(models: list[str]) -> None:
+    """Stop (exit 2) before anything starts when an LLM is asked for and litellm is missing.
+
+    Checked without importing litellm, so the path to the first question stays fast.
+    """
+    if not models:
+        return
+    from voiceinterviewer.llm.loader import litellm_available
+
+    if not litellm_available():
+        raise UserError(
+            f'model {models[0]} needs litellm, which is not installed: pip install "voiceinterviewer[llm]"'
+        )

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import argparse
 
-from voiceinterviewer.commands.common import add_settings_args, settings_from_args
+from voiceinterviewer.commands.common import (
+    add_settings_args,
+    llm_models,
+    require_llm_support,
+    settings_from_args,
+)
 from voiceinterviewer.home import PROMPTS_DIR
 
 
@@ -44,6 +49,7 @@ def run(args: argparse.Namespace) -> int:
     if args.seed is None:
         overrides["seed"] = "demo"
     settings = settings_from_args(args, **overrides)
+    require_llm_support(llm_models(settings))
     answers = demo_answers()
     if not answers:
         raise UserError(f"no demo answers found in {PROMPTS_DIR / 'demo'}")

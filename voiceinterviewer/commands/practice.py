@@ -5,7 +5,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from voiceinterviewer.commands.common import add_settings_args, settings_from_args
+from voiceinterviewer.commands.common import (
+    add_settings_args,
+    llm_models,
+    require_llm_support,
+    settings_from_args,
+)
 
 INTERVIEW_SETTINGS = [
     "track",
@@ -53,4 +58,5 @@ def run(args: argparse.Namespace) -> int:
     from voiceinterviewer.session.runner import run_interview
 
     settings = settings_from_args(args)
+    require_llm_support(llm_models(settings))
     return run_interview(settings, answers=args.answers)

@@ -14,7 +14,12 @@ import argparse
 import sys
 from pathlib import Path
 
-from voiceinterviewer.commands.common import add_settings_args, settings_from_args
+from voiceinterviewer.commands.common import (
+    add_settings_args,
+    llm_models,
+    require_llm_support,
+    settings_from_args,
+)
 from voiceinterviewer.errors import UserError
 
 
@@ -60,6 +65,7 @@ def run(args: argparse.Namespace) -> int:
     if args.jobs < 1:
         raise UserError("--jobs must be at least 1")
     settings = settings_from_args(args)
+    require_llm_support(llm_models(settings, interviewer=False))
     folders = expand_sessions(args.sessions, settings.out)
     model = settings.score_model or settings.model
     if model != "offline":

@@ -14,7 +14,12 @@ import argparse
 import sys
 import threading
 
-from voiceinterviewer.commands.common import add_settings_args, settings_from_args
+from voiceinterviewer.commands.common import (
+    add_settings_args,
+    llm_models,
+    require_llm_support,
+    settings_from_args,
+)
 
 
 def add_parser(sub) -> None:
@@ -73,6 +78,7 @@ def run(args: argparse.Namespace) -> int:
     if args.jobs < 1:
         raise UserError("--jobs must be at least 1")
     settings = settings_from_args(args)
+    require_llm_support(llm_models(settings, interviewer=False, scorer=not args.no_score))
     folders = expand_sessions(args.sessions, settings.out)
     options = TranscribeOptions(
         stt_model=settings.stt_model,

@@ -85,50 +85,50 @@ def _retry_after(exc: BaseException) -> float | None:
 
 
 def to_llm_error(exc: BaseException, config: LLMConfig, mid_stream: bool = False) -> LLMError:
-    """Map any exception from litellm/httpx/openai to a short :class:`LLMError`."""
+    """Map any exception from litellm/httpx/openai to a short :class:`LLMError`.
+
+    The kind comes from the exception's type and what it wraps
+    (:func:`voiceinterviewer.llm.classify.classify`), never from its message.
+    """
     if isinstance(exc, LLMError):
         return exc
-    name = type(exc).__name__
-    status = getattr(exc, "status_code", None)
+    from voiceinterviewer.llm.classify import classify
+
+    failure = classify(exc, mid_stream)
+    kind, reason, status = failure.kind, failure.reason, failure.status
     detail = _detail(exc, config)
-    lowered = detail.lower()
+    suffix = f": {detail}" if detail else ""
     where = config.api_base or config.model
-    if "Timeout" in name or "timed out" in lowered:
+    if kind == "timeout":
         return LLMError(f"no reply within {config.timeout:g} s", "timeout")
-    if mid_stream or "MidStream" in name or "peer closed" in lowered:
+    if reason == "stream_broke":
         return LLMError("the reply stream broke off", "connection")
-    if status == 429 or "RateLimit" in name:
+    if kind == "connection":
+        target = config.api_base or f"the server for {config.model}"
+        return LLMError(f"could not connect to {target}", "connection")
+    if kind == "rate_limit":
         return LLMError("rate limited by the server (HTTP 429)", "rate_limit", _retry_after(exc))
-    if "missing credentials" in lowered or "api_key client option" in lowered:
+    if kind == "auth" and reason == "client_setup":
         return LLMError(
             f"no API key for {config.model!r}: set api_key or the provider's key", "auth"
         )
-    if "llm provider not provided" in lowered:
+    if kind == "auth":
+        return LLMError(f"the server rejected the credentials (HTTP {status or 401})", "auth")
+    if kind == "not_found":
+        return LLMError(f"model {config.model!r} not found at {where}", "not_found")
+    if reason == "unknown_model":
         return LLMError(
             f"litellm does not know model {config.model!r} (try e.g. ollama/llama3.1)",
             "bad_request",
         )
-    if status in (401, 403) or name in ("AuthenticationError", "PermissionDeniedError"):
-        return LLMError(f"the server rejected the credentials (HTTP {status or 401})", "auth")
-    if status == 404 or name == "NotFoundError":
-        return LLMError(f"model {config.model!r} not found at {where}", "not_found")
-    if "connection error" in lowered or "Connection" in name or "connect" in lowered:
-        target = config.api_base or f"the server for {config.model}"
-        return LLMError(f"could not connect to {target}", "connection")
-    if (
-        "expecting value" in lowered
-        or "json" in lowered
-        or "choices" in lowered
-        or "validation" in lowered
-        or "ResponseValidation" in name
-    ):
-        return LLMError("the server's reply was not a chat completion", "bad_response")
-    if isinstance(status, int) and status >= 500:
-        suffix = f": {detail}" if detail else ""
-        return LLMError(f"server error (HTTP {status}){suffix}", "server")
-    if isinstance(status, int) and 400 <= status < 500:
-        suffix = f": {detail}" if detail else ""
+    if kind == "bad_request" and status is not None:
         return LLMError(f"the server refused the request (HTTP {status}){suffix}", "bad_request")
-    if "BadRequest" in name:
-        return LLMError(f"the request for {config.model!r} was refused", "bad_request")
+    if kind == "bad_request":
+        return LLMError(f"the request for {config.model!r} was refused{suffix}", "bad_request")
+    if kind == "bad_response":
+        return LLMError("the server's reply was not a chat completion", "bad_response")
+    if kind == "server":
+        code = f" (HTTP {status})" if status is not None else ""
+        return LLMError(f"server error{code}{suffix}", "server")
+    name = type(exc).__name__
     return LLMError(f"{name}: {detail}" if detail else name, "unexpected")

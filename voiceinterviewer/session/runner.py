@@ -220,12 +220,7 @@ def interview(
         voice = build_voice(settings.voice, settings.speech_rate)
         voice_future.set_result(voice)
         interviewer = build_interviewer(
-            settings,
-            context,
-            # the turn being prepared: its question is journalled after the error
-            on_error=lambda where, msg: journal.write(
-                "error", where=where, message=msg, turn=len(context.history) + 1
-            ),
+            settings, context, on_error=_llm_errors(journal, context, say)
         )
         enter = EnterKey()
         if settings.turn == "enter" and answers is None:
@@ -260,6 +255,20 @@ def interview(
             sink.close()
         if duplex is not None:
             duplex.close()
+
+
+def _llm_errors(journal: Journal, context: InterviewContext, say: Callable[[str], None]):
+    """Where the LLM interviewer reports a failure: the journal, and the person once."""
+    told: list[str] = []
+
+    def report(where: str, message: str) -> None:
+        # the turn being prepared: its question is journalled after the error
+        journal.write("error", where=where, message=message, turn=len(context.history) + 1)
+        if not told:
+            told.append(message)
+            say(f"Note: {message}")  # later failures go to the journal only
+
+    return report
 
 
 def session_options(settings: Settings, scripted: bool):

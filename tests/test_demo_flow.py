@@ -97,6 +97,10 @@ def test_demo_session_goes_through_every_command(demo_session, capsys, tmp_path)
     capsys.readouterr()
     events = [json.loads(line) for line in (folder / "session.jsonl").read_text().splitlines()]
     assert sum(e["type"] == "transcribed" for e in events) >= 8
+    # transcribed again through the live listener's path, the same model reads the same words
+    live = {e["turn"]: e["text"] for e in events if e["type"] == "answer"}
+    later = {e["turn"]: e["text"] for e in events if e["type"] == "transcribed"}
+    assert later == live
     assert json.loads((folder / "report.json").read_text())["version"] == 3
 
     for fmt in ("md", "json", "vtt", "srt", "wav"):

@@ -203,8 +203,19 @@ def _header(rate: int, data_bytes: int) -> bytes:
     )
 
 
+def _pcm16(samples: np.ndarray) -> np.ndarray:
+    """16-bit samples at the scale readers use (x 32768), rounded: writing what was read changes nothing."""
+    scaled = np.round(np.asarray(samples, dtype=np.float64) * 32768.0)
+    return np.clip(scaled, -32768, 32767).astype("<i2")
+
+
 def to_pcm16(samples: np.ndarray) -> bytes:
-    return (np.clip(samples, -1.0, 1.0) * 32767.0).astype("<i2").tobytes()
+    return _pcm16(samples).tobytes()
+
+
+def as_recorded(samples: np.ndarray) -> np.ndarray:
+    """``samples`` exactly as they read back from a 16-bit WAV written by :class:`StreamingWav`."""
+    return (_pcm16(samples).astype(np.float32) / 32768.0).astype(np.float32)
 
 
 def write_error(path: Path, exc: OSError) -> UserError:

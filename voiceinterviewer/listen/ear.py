@@ -19,6 +19,7 @@ from voiceinterviewer.audio.clip import STT_RATE
 from voiceinterviewer.audio.echo import EchoCanceller, EchoMeter, NoEcho
 from voiceinterviewer.audio.farend import FarEnd
 from voiceinterviewer.audio.ports import BLOCK, AudioSource
+from voiceinterviewer.audio.wavfile import as_recorded
 from voiceinterviewer.listen.vad import VoiceActivityDetector
 
 BLOCK_S = BLOCK / STT_RATE
@@ -78,7 +79,9 @@ class Ear:
             self.record(raw)
         if hasattr(self.far, "heard") and self.far.heard(raw):
             self.meter.realigned()  # the canceller must find the echo again
-        clean = self.echo.cancel(raw, far)
+        # what is heard is what is recorded, to the bit: the answer's WAV transcribed later
+        # gives the same words as it did live
+        clean = as_recorded(self.echo.cancel(raw, far))
         if self._debug is not None:
             self._debug(far, clean)
         speech = self.vad.voice_confidence(clean)
@@ -90,6 +93,16 @@ class Ear:
         frame = Frame(self._index, clean, speech, active, over, settled)
         self._index += 1
         return frame
+
+    def fresh(self) -> None:
+        """Start the detector afresh, as for a recording (when an answer begins in a silence).
+
+        Its state then depends only on the answer's own audio, so the answer's
+        WAV transcribed later is heard exactly as it was live.
+        """
+        if hasattr(self.vad, "reset"):
+            self.vad.reset()
+        self._silent_for = 0.0
 
     def silence(self) -> Frame:
         """A silent frame once the source has ended, so the interviewer's audio still plays out."""

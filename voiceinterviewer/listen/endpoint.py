@@ -90,7 +90,7 @@ class EndpointOptions:
 
 
 class _Silent:
-    def take(self, n: int) -> np.ndarray:
+    def take(self, n: int, at: float | None = None) -> np.ndarray:
         return np.zeros(n, dtype=np.float32)
 
 

@@ -153,12 +153,14 @@ def retranscribe_session(
 ) -> SessionTranscription:
     """Transcribe every recorded answer of one session again and journal the results."""
     from voiceinterviewer.audio.wavfile import read_audio
+    from voiceinterviewer.listen.phrases import transcribe_audio
+    from voiceinterviewer.listen.vad import SileroVad
     from voiceinterviewer.replay.export import transcript_markdown
     from voiceinterviewer.scoring.report import write_private_text
     from voiceinterviewer.session.journal import Journal
     from voiceinterviewer.session.record import load_session
-    from voiceinterviewer.stt.whisper import drop_words_after_speech
 
+    vad = SileroVad()
     result = SessionTranscription(folder=folder, session_id=folder.name)
     try:
         before = load_session(folder)
@@ -177,9 +179,9 @@ def retranscribe_session(
             result.problems.append(f"turn {turn.index}: {exc}")
             on_answer()
             continue
-        transcript = transcriber.transcribe(clip)
-        if answer.speech_end > answer.speech_start:
-            transcript = drop_words_after_speech(transcript, answer.speech_end)
+        # the live listener's way: phrase by phrase at its pauses, each primed with the text
+        # before it, lost speech transcribed again, words after the speech dropped
+        transcript = transcribe_audio(clip, transcriber, vad)
         text = transcript.text.strip()
         events.append(
             {
@@ -240,7 +242,8 @@ def transcribe_sessions(
     name fails the command before a single session is touched.
     """
     jobs = max(1, min(options.jobs, len(folders)))
-    threads = max(1, (os.cpu_count() or 2) // jobs)
+    # one job: CTranslate2's own choice, as live, so the same audio gives the same words
+    threads = 0 if jobs == 1 else max(1, (os.cpu_count() or 2) // jobs)
     models = [load(threads) for _ in range(jobs)]
     work: queue.Queue[tuple[int, Path]] = queue.Queue()
     for item in enumerate(folders):

@@ -194,6 +194,8 @@ class InterviewSession:
             on_finished_words=self._on_finished_words,
             wants_end=wants_to_end,
         )
+        if not frames and self.duplex.ready:
+            self.duplex.get_ear().fresh()
         for frame in frames:
             answer.feed(frame)
         self._answer = answer

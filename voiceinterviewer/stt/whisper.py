@@ -85,10 +85,10 @@ class WhisperOptions:
     beam_size: int = 1
     # Keep fillers in the transcript (see module docstring).
     keep_fillers: bool = True
-    # Decoding temperatures: a repetitive or unlikely result at 0 is decoded again warmer.
-    temperatures: tuple[float, ...] = (0.0, 0.2, 0.4, 0.6)
-    # Seed for the sampling in those warmer retries.
-    seed: int = 0
+    # A repetitive or very unlikely result is decoded again with a beam this wide. (Not warmer,
+    # by sampling: that gives other words each time, so an answer transcribed later would not
+    # read as it did live.)
+    retry_beam: int = 5
 
 
 def resolve_model(name: str) -> str:
@@ -161,6 +161,25 @@ def drop_words_after_speech(
     return Transcript(" ".join(w.word for w in words), words)
 
 
+COMPRESSION_LIMIT = 2.4  # a segment compressing better than this repeats itself (a loop)
+LOGPROB_LIMIT = -1.0  # below this average log probability the words are a guess
+
+
+def _looks_wrong(seg) -> bool:
+    if seg.no_speech_prob > 0.8:
+        return False  # silence: nothing to fix
+    return seg.compression_ratio > COMPRESSION_LIMIT or seg.avg_logprob < LOGPROB_LIMIT
+
+
+def _score(segments: list) -> float:
+    """Mean log probability of a decoding, with loops counted as unlikely."""
+    if not segments:
+        return -10.0
+    return sum(
+        s.avg_logprob - (1.0 if s.compression_ratio > COMPRESSION_LIMIT else 0.0) for s in segments
+    ) / len(segments)
+
+
 def collapse_repeats(words: list[Word], keep: int = 2) -> list[Word]:
     """Drop a word repeated more than ``keep`` times in a row ("uh, uh, uh, uh..."), a decoding loop."""
     out: list[Word] = []
@@ -177,7 +196,6 @@ class WhisperTranscriber:
     def __init__(self, options: WhisperOptions | None = None):
         self.options = options or WhisperOptions()
         try:
-            import ctranslate2
             from faster_whisper import WhisperModel
         except ImportError:
             raise MissingDependency("faster-whisper") from None
@@ -197,9 +215,6 @@ class WhisperTranscriber:
                 f"cannot load speech model {self.options.model!r}: {detail} (the bundled model is tiny.en; "
                 "set VOICEINTERVIEWER_ALLOW_DOWNLOAD=1 to let faster-whisper fetch others)"
             ) from None
-        # The warmer retries sample. Seeded before the first one, a process that transcribes
-        # the same audio in the same order (a replayed script, the demo) writes the same words.
-        ctranslate2.set_random_seed(self.options.seed)
         self._lock = threading.Lock()
 
     def transcribe(self, clip: Clip, prompt: str = "") -> Transcript:
@@ -210,18 +225,13 @@ class WhisperTranscriber:
         if prompt:
             initial = f"{initial} {prompt}".strip()[-600:]
         with self._lock:
-            segments, _info = self.model.transcribe(
-                audio,
-                language="en",
-                beam_size=self.options.beam_size,
-                word_timestamps=True,
-                initial_prompt=initial or None,
-                condition_on_previous_text=False,
-                vad_filter=False,
-                without_timestamps=False,
-                temperature=self.options.temperatures,
-                hallucination_silence_threshold=0.5,
-            )
+            segments = self._decode(audio, initial, self.options.beam_size)
+            if any(_looks_wrong(seg) for seg in segments):
+                # a loop or a very unlikely result: decode again with a beam (not by sampling,
+                # which gives other words on every call: live and later would disagree)
+                again = self._decode(audio, initial, self.options.retry_beam)
+                if _score(again) > _score(segments):
+                    segments = again
             words: list[Word] = []
             texts = []
             for seg in segments:
@@ -242,6 +252,21 @@ class WhisperTranscriber:
         if len(kept) != len(words):
             text, words = " ".join(w.word for w in kept), kept
         return Transcript(text, words)
+
+    def _decode(self, audio, initial: str, beam_size: int) -> list:
+        segments, _info = self.model.transcribe(
+            audio,
+            language="en",
+            beam_size=beam_size,
+            word_timestamps=True,
+            initial_prompt=initial or None,
+            condition_on_previous_text=False,
+            vad_filter=False,
+            without_timestamps=False,
+            temperature=0.0,
+            hallucination_silence_threshold=0.5,
+        )
+        return list(segments)
 
     def warm_up(self) -> None:
         import numpy as np

@@ -193,6 +193,15 @@ def test_a_candidate_who_resumes_over_the_reply_stops_it_and_keeps_one_answer(tm
     assert interviewer.history[-1].history[0].answer == first.text
     assert wer(ANSWER_2, record.turns[1].answer.text) < 0.15
     assert any("stopped as you went on" in line for line in lines)
+    # every way of showing the session shows one answer and the reply it talked over
+    from voiceinterviewer.replay.export import transcript_markdown
+    from voiceinterviewer.replay.player import replay_items
+
+    md = transcript_markdown(record)
+    assert md.count("You:**") == 2 and "stopped as you went on" in md
+    items = replay_items(record)
+    assert [i.speaker for i in items][:3] == ["Interviewer", "You", "Interviewer"]
+    assert "[cut off" in items[2].text and items[2].audio.exists()
 
 
 def test_talking_over_a_question_later_is_the_answer_to_it(tmp_path):
@@ -221,6 +230,12 @@ def test_talking_over_a_question_later_is_the_answer_to_it(tmp_path):
     # a request to repeat is answered with the question again, in full
     assert record.turns[2].question.text.startswith("Sure. Now tell me about the hardest")
     assert [e for e in events if e["type"] == "answer" and e["turn"] == 2][-1]["clarification"]
+    # the cut question shows as cut, and the request is not scored as an answer
+    from voiceinterviewer.replay.export import transcript_markdown
+    from voiceinterviewer.replay.notes import CUT_MARK
+
+    assert CUT_MARK in transcript_markdown(record)
+    assert 2 not in [t.index for t in record.answered()]
 
 
 def test_a_cough_over_the_interviewer_lets_it_go_on(tmp_path):

@@ -12,6 +12,7 @@ import textwrap
 from datetime import datetime
 
 from voiceinterviewer.commands.common import add_settings_args, settings_from_args
+from voiceinterviewer.replay.notes import question_text, turn_notes
 
 INITIALS = "S/I/T/J/C"
 
@@ -120,11 +121,13 @@ def show_session(ref: str, root: str) -> str:
     for turn in record.turns:
         q, a = turn.question, turn.answer
         lines += ["", f"Turn {turn.index} · {q.kind.replace('_', ' ')} · [{mmss(q.t)}]"]
-        lines += _wrap(f"{INTERVIEWER}: ", q.text)
+        lines += _wrap(f"{INTERVIEWER}: ", question_text(q))
         if a is None:
             lines.append("  (no answer)")
         else:
             lines += _wrap(f"{CANDIDATE}: ", a.text or "(no words recognised)")
+        for note in turn_notes(turn):
+            lines += _wrap("  ", note)
     try:
         lines += ["", *report_summary(read_report(folder))]
     except UserError as exc:  # a broken report must not hide the transcript

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from voiceinterviewer.errors import UserError
+from voiceinterviewer.replay.notes import question_text, turn_notes
 from voiceinterviewer.session.record import Answer, SessionRecord, Word
 
 if TYPE_CHECKING:
@@ -113,7 +114,7 @@ def build_timeline(record: SessionRecord, gap_seconds: float = GAP_SECONDS) -> T
     for turn in record.turns:
         parts: list[tuple[str, str, str, float, list[Word], tuple[float, float] | None]] = []
         q = turn.question
-        parts.append((INTERVIEWER, q.text, q.audio, q.duration, [], None))
+        parts.append((INTERVIEWER, question_text(q), q.audio, q.duration, [], None))
         a = turn.answer
         if a is not None:
             speech = (a.speech_start, a.speech_end) if a.speech_end > a.speech_start else None
@@ -336,10 +337,12 @@ def transcript_markdown(record: SessionRecord) -> str:
     lines = [f"# Interview transcript: {record.id}", "", ", ".join(facts), ""]
     for turn in record.turns:
         q, a = turn.question, turn.answer
-        lines += [f"**[{mmss(q.t)}] {INTERVIEWER}:** {_md(q.text)}", ""]
+        lines += [f"**[{mmss(q.t)}] {INTERVIEWER}:** {_md(question_text(q))}", ""]
         if a is not None:
             said = _md(a.text) or "_(no words recognised)_"
             lines += [f"**[{mmss(spoken_at(a))}] {CANDIDATE}:** {said}", ""]
+        notes = turn_notes(turn)
+        lines += [f"_{_md(note)}_" for note in notes] + ([""] if notes else [])
     lines += ["---", "", "_Not scored yet: run `voiceinterviewer score ID` for the report._", ""]
     return "\n".join(lines)
 

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Protocol, TextIO
 
 from voiceinterviewer.errors import UserError
 from voiceinterviewer.replay.export import CANDIDATE, INTERVIEWER, mmss, spoken_at
+from voiceinterviewer.replay.notes import question_text
 from voiceinterviewer.session.record import SessionRecord
 
 if TYPE_CHECKING:
@@ -80,7 +81,11 @@ def replay_items(record: SessionRecord, turn: int | None = None) -> list[ReplayI
         q = t.question
         items.append(
             ReplayItem(
-                t.index, INTERVIEWER, q.t, q.text, record.path / q.audio if q.audio else None
+                t.index,
+                INTERVIEWER,
+                q.t,
+                question_text(q),
+                record.path / q.audio if q.audio else None,
             )
         )
         if t.answer is not None:
@@ -91,7 +96,14 @@ def replay_items(record: SessionRecord, turn: int | None = None) -> list[ReplayI
                     t.index, CANDIDATE, when, a.text, record.path / a.audio if a.audio else None
                 )
             )
+        for cut in t.cut_replies:  # the reply the candidate talked over, as it was heard
+            audio = record.path / cut.audio if cut.audio else None
+            items.append(ReplayItem(t.index, INTERVIEWER, cut.t, question_text_cut(cut), audio))
     return items
+
+
+def question_text_cut(cut) -> str:
+    return f"{cut.text.strip() or '…'} [cut off: you went on]"
 
 
 def _line(item: ReplayItem) -> str:

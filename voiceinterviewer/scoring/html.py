@@ -16,6 +16,7 @@ import html
 import re
 from pathlib import Path
 
+from voiceinterviewer.replay.notes import question_text, turn_notes
 from voiceinterviewer.scoring.evidence import is_injection, sentences
 from voiceinterviewer.scoring.markdown import DIMENSION_TITLES, stamp
 from voiceinterviewer.scoring.report import DIMENSIONS, Report
@@ -213,7 +214,7 @@ def _transcript(record: SessionRecord, report: Report) -> str:
         q = turn.question
         parts.append(
             f'<div class="turn" id="turn-{turn.index}"><div><span class="ts">{esc(stamp(q.t))}</span>'
-            f'<span class="who">Interviewer</span></div>{_audio(record.path, q.audio)}<div>{esc(q.text)}</div>'
+            f'<span class="who">Interviewer</span></div>{_audio(record.path, q.audio)}<div>{esc(question_text(q))}</div>'
         )
         a = turn.answer
         if a is not None:
@@ -227,6 +228,9 @@ def _transcript(record: SessionRecord, report: Report) -> str:
                 f'<div style="margin-top:10px"><span class="ts">{esc(stamp(start))}</span><span class="who you">You</span></div>'
                 f"{_audio(record.path, a.audio)}<div>{text}</div>"
             )
+        for cut in turn.cut_replies:
+            parts.append(_audio(record.path, cut.audio))
+        parts += [f'<div class="small muted">{esc(note)}</div>' for note in turn_notes(turn)]
         parts.append("</div>")
     return f'<section class="card" id="transcript"><h2>Transcript</h2>{"".join(parts)}</section>'
 

@@ -9,6 +9,7 @@ escaped so a Markdown viewer never renders it as HTML.
 
 from __future__ import annotations
 
+from voiceinterviewer.replay.notes import question_text, turn_notes
 from voiceinterviewer.scoring.report import DIMENSIONS, Report
 from voiceinterviewer.session.record import SessionRecord
 
@@ -49,13 +50,15 @@ def render_transcript(record: SessionRecord, report: Report) -> str:
     lines += [", ".join(facts), ""]
     for turn in record.turns:
         q = turn.question
-        lines += [f"**{stamp(q.t)} Interviewer:** {_md(q.text)}", ""]
+        lines += [f"**{stamp(q.t)} Interviewer:** {_md(question_text(q))}", ""]
         a = turn.answer
-        if a is None:
-            continue
-        start = a.t + (a.words[0].start if a.words else a.speech_start)
-        text = _md(a.text) if a.text.strip() else "_(no words recognised)_"
-        lines += [f"**{stamp(start)} You:** {text}", ""]
+        if a is not None:
+            start = a.t + (a.words[0].start if a.words else a.speech_start)
+            text = _md(a.text) if a.text.strip() else "_(no words recognised)_"
+            lines += [f"**{stamp(start)} You:** {text}", ""]
+        lines += [f"_{_md(note)}_" for note in turn_notes(turn)] + (
+            [""] if turn_notes(turn) else []
+        )
     lines += ["---", "", "## Scores", "", "| Dimension | Score | Why |", "|---|---|---|"]
     for name in DIMENSIONS:
         dim = report.dimensions.get(name)

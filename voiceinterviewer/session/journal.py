@@ -11,9 +11,17 @@ migrations in :mod:`voiceinterviewer.session.migrations`, so every reader sees
 the current shape.
 
 Event types (all carry ``type`` and ``t``, seconds since the session start):
-``session_started``, ``question`` (the interviewer spoke), ``answer`` (the
-candidate's transcribed answer), ``error``, ``llm_fallback``, ``note``,
-``session_ended``, ``report_written``, ``transcribed`` (a re-transcription).
+``session_started``, ``mic_started`` (``mic.wav``, the whole microphone track,
+begins), ``question`` (the interviewer spoke; ``interrupted`` with what was
+played and the ``planned`` text when the candidate talked over it), ``answer``
+(the candidate's transcribed answer; written again, ``resumed`` counting up,
+when the candidate went on after the interviewer had taken the turn: the last
+one of a turn is the answer), ``reply_cut`` (a reply stopped because the answer
+went on, with what was played), ``barge_in`` (the candidate's voice over the
+interviewer: paused and resumed, stopped, or its own echo), ``aside`` (words
+said over the interviewer that did not stop it), ``error``, ``llm_fallback``,
+``note``, ``session_ended``, ``report_written``, ``transcribed`` (a
+re-transcription).
 """
 
 from __future__ import annotations

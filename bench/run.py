@@ -1,9 +1,12 @@
-"""Conversational latency, measured from outside the interview process on the virtual devices.
+"""Conversation on a laptop, measured from outside the interview process on the virtual devices.
 
 See bench/README.md for what each key means. The bench is the candidate: it
-waits for each question to finish (the journal's ``question`` event), plays an
-answer into the virtual microphone with ``paplay`` and records the microphone
-and the speaker with two ``parec`` processes on one clock.
+waits for each question to finish (the journal's ``question`` event), then
+speaks an answer into the virtual microphone with ``paplay``, to its end,
+pauses and all, whatever the interviewer does meanwhile. It records the
+microphone and the speaker with two ``parec`` processes, put on one clock by a
+marker tone both hear. With ``--echo`` (the default) the speaker leaks into
+the microphone like a laptop's (-15 dB, 40 ms, room noise).
 """
 
 from __future__ import annotations
@@ -25,10 +28,11 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.answers import CLEAN, END, PAUSED  # noqa: E402
+from bench.answers import COMPLETE, END, MONOLOGUES, UNFINISHED  # noqa: E402
 
 RATE = 16000
 FRAME = 160  # 10 ms
+FILLERS = {"um", "uh", "er", "ah", "hmm"}
 
 
 def ensure_pulse() -> str:
@@ -36,74 +40,39 @@ def ensure_pulse() -> str:
     os.environ.setdefault("XDG_RUNTIME_DIR", f"/tmp/runtime-{os.getuid()}")
     subprocess.run(["bash", str(ROOT / "scripts" / "virtual-audio.sh")], check=True)
     out = subprocess.run(
-        [
-            "pactl",
-            "load-module",
-            "module-combine-sink",
-            "sink_name=bench_both",
-            "slaves=virtmic_src,virtspk",
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+        ["pactl", "load-module", "module-combine-sink", "sink_name=bench_both",
+         "slaves=virtmic_src,virtspk"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
     return out.stdout.strip()
 
 
-def onsets(samples: np.ndarray, threshold: float = 0.005) -> list[int]:
-    """10 ms frame indices where sound starts."""
-    v = voiced_frames(samples, threshold).astype(int)
-    return [int(i) + 1 for i in np.flatnonzero(np.diff(v) == 1)] + ([0] if len(v) and v[0] else [])
-
-
 class Recorder:
-    """Records a PulseAudio source with parec, placing its samples on this process's clock.
+    """Records a PulseAudio source with parec into memory."""
 
-    parec starts with a variable delay and may deliver a first burst, so the
-    recording's start time is taken from when its data arrives in steady state:
-    for every chunk, arrival time minus the audio time recorded so far; the
-    median over the second half of the run is the estimate. It includes the
-    server's capture latency, the same for both recorders, so it cancels out of
-    the mic-to-speaker latency.
-    """
-
-    def __init__(self, device: str, path: Path):
-        self.path = path
+    def __init__(self, device: str):
         self.proc = subprocess.Popen(
-            ["parec", "-d", device, "--format=s16le", f"--rate={RATE}", "--channels=1"],
+            ["parec", "-d", device, "--format=s16le", f"--rate={RATE}", "--channels=1",
+             "--latency-msec=20"],
             stdout=subprocess.PIPE,
-        )
+        )  # fmt: skip
         self.chunks: list[bytes] = []
-        self.starts: list[float] = []
         self._thread = threading.Thread(target=self._read, daemon=True)
         self._thread.start()
 
     def _read(self) -> None:
-        got = 0
         while True:
-            data = (
-                self.proc.stdout.read1(3200)
-                if hasattr(self.proc.stdout, "read1")
-                else self.proc.stdout.read(3200)
-            )
+            data = self.proc.stdout.read1(3200)
             if not data:
                 return
-            now = time.monotonic()
-            got += len(data)
             self.chunks.append(data)
-            self.starts.append(now - got / 2 / RATE)
 
     def stop(self) -> np.ndarray:
         self.proc.terminate()
         self.proc.wait(timeout=5)
         self._thread.join(timeout=5)
-        late = self.starts[len(self.starts) // 2 :] or [time.monotonic()]
-        self.t0 = float(np.median(late))
         raw = b"".join(self.chunks)
-        self.path.write_bytes(raw)
-        return (
-            np.frombuffer(raw[: len(raw) - len(raw) % 2], dtype="<i2").astype(np.float32) / 32768.0
-        )
+        return np.frombuffer(raw[: len(raw) - len(raw) % 2], dtype="<i2").astype(np.float32) / 32768
 
 
 def voiced_frames(samples: np.ndarray, threshold: float = 0.005) -> np.ndarray:
@@ -112,74 +81,65 @@ def voiced_frames(samples: np.ndarray, threshold: float = 0.005) -> np.ndarray:
     return rms > threshold
 
 
-def synthesise(tmp: Path, clean: int, paused: int) -> list[dict]:
+def marker(samples: np.ndarray) -> int:
+    """Sample where the 880 Hz marker tone starts (the first loud 100 ms of it)."""
+    loud = np.flatnonzero(np.abs(samples) > 0.2)
+    return int(loud[0]) if len(loud) else 0
+
+
+def synthesise(tmp: Path, n_complete: int, n_monologue: int, n_unfinished: int, seed=7):
     from voiceinterviewer.audio.clip import Clip
     from voiceinterviewer.audio.wavfile import write_wav
     from voiceinterviewer.voice.piper_voice import PiperVoiceEngine
 
     voice = PiperVoiceEngine(rate=0.95).steady()  # the same answers every run
+    rng = np.random.default_rng(seed)
+    plan = []
+    for i in range(max(n_complete, n_monologue, n_unfinished)):
+        if i < n_monologue:
+            plan.append(("monologue", MONOLOGUES[i % len(MONOLOGUES)]))
+        if i < n_complete:
+            plan.append(("complete", [COMPLETE[i % len(COMPLETE)]]))
+        if i < n_unfinished:
+            plan.append(("unfinished", list(UNFINISHED[i % len(UNFINISHED)])))
+    plan.append(("end", [END]))
     items = []
-    rng = np.random.default_rng(7)
-    for i in range(max(clean, paused)):
-        if i < clean:
-            items.append(
-                {
-                    "kind": "clean",
-                    "text": CLEAN[i % len(CLEAN)],
-                    "clip": voice.synthesize(CLEAN[i % len(CLEAN)]),
-                }
-            )
-        if i < paused:
-            before, after = PAUSED[i % len(PAUSED)]
-            pause = float(rng.uniform(2.0, 3.0))
-            a, b = voice.synthesize(before), voice.synthesize(after)
-            gap = np.zeros(int(pause * a.rate), dtype=np.float32)
-            items.append(
-                {
-                    "kind": "paused",
-                    "text": f"{before} ... {after}",
-                    "pause_s": round(pause, 2),
-                    "clip": Clip(np.concatenate([a.samples, gap, b.samples]), a.rate),
-                }
-            )
-    items.append({"kind": "end", "text": END, "clip": voice.synthesize(END)})
-    for n, item in enumerate(items):
-        item["wav"] = tmp / f"answer-{n:02d}.wav"
-        write_wav(item["wav"], item["clip"])
-        item["duration"] = item.pop("clip").duration
+    for n, (kind, parts) in enumerate(plan):
+        audio, pauses = [], []
+        for k, part in enumerate(parts):
+            if k:
+                pause = float(
+                    rng.uniform(1.5, 3.0) if kind == "monologue" else rng.uniform(2.0, 3.0)
+                )
+                pauses.append(round(pause, 2))
+                audio.append(np.zeros(int(pause * RATE), dtype=np.float32))
+            audio.append(voice.synthesize(part).resampled(RATE).samples)
+        clip = Clip(np.concatenate(audio), RATE)
+        wav = tmp / f"answer-{n:02d}.wav"
+        write_wav(wav, clip)
+        items.append({"kind": kind, "text": " ".join(parts), "pauses": pauses, "wav": wav,
+                      "samples": clip.samples, "duration": clip.duration})  # fmt: skip
     return items
 
 
-def write_tone(path: Path, seconds: float) -> None:
-    from voiceinterviewer.audio.clip import Clip
-    from voiceinterviewer.audio.wavfile import write_wav
-
-    t = np.arange(int(seconds * RATE)) / RATE
-    write_wav(path, Clip((0.3 * np.sin(2 * np.pi * 440 * t)).astype(np.float32), RATE))
-
-
-def play_marker() -> float:
-    """Play a 0.2 s tone on the default speaker; return when its first sample went to the device."""
-    from voiceinterviewer.audio.clip import Clip
-    from voiceinterviewer.audio.devices import SpeakerSink
-
-    sink = SpeakerSink()
-    t = np.arange(int(0.2 * RATE)) / RATE
-    first = sink.play(Clip((0.3 * np.sin(2 * np.pi * 440 * t)).astype(np.float32), RATE))
-    sink.close()
-    return first
-
-
-def events(folder: Path) -> list[dict]:
+def events(folder: Path | None) -> list[dict]:
     out = []
-    path = folder / "session.jsonl"
-    if path.exists():
+    path = folder / "session.jsonl" if folder else None
+    if path and path.exists():
         for line in path.read_text().splitlines():
             try:
                 out.append(json.loads(line))
             except json.JSONDecodeError:
                 pass
     return out
+
+
+def cpu_seconds(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
 
 
 def peak_rss_mb(pid: int, current: float) -> float:
@@ -192,71 +152,72 @@ def peak_rss_mb(pid: int, current: float) -> float:
     return current
 
 
-def percentiles(values: list[float]) -> dict:
-    if not values:
-        return {"p50": None, "p95": None, "n": 0}
-    arr = np.array(values)
-    return {
-        "p50": round(float(np.percentile(arr, 50)), 1),
-        "p95": round(float(np.percentile(arr, 95)), 1),
-        "n": len(values),
-    }
+def run_interview(items, out_root: Path, app_args: list[str], idle: float, echo: bool) -> dict:
+    from voiceinterviewer.audio.clip import Clip
+    from voiceinterviewer.audio.wavfile import write_wav
 
-
-def run_interview(items: list[dict], out_root: Path, app_args: list[str]) -> dict:
-    # One recording hears both voices on one clock: the candidate is played into a sink that
-    # feeds the microphone and the speaker together; the interviewer plays on the speaker.
-    spk = Recorder("virtspk.monitor", out_root / "speaker.raw")
+    sessions = out_root / "sessions"
+    mic, spk = Recorder("virtmic"), Recorder("virtspk.monitor")
     time.sleep(0.5)
-    t_marker = play_marker()  # places the recording on this process's clock (for start-up time)
-    time.sleep(0.6)
-    n_answers = len(items) - 1
+    t = np.arange(int(0.2 * RATE)) / RATE
+    tone = out_root / "marker.wav"
+    write_wav(tone, Clip((0.5 * np.sin(2 * np.pi * 880 * t)).astype(np.float32), RATE))
+    t_marker = time.monotonic()  # the marker reaches both recordings at once
+    subprocess.run(["paplay", "--device=bench_both", str(tone)], check=True)
+    time.sleep(0.5)
+    echo_ctx = None
+    if echo:
+        from tests.pulse_helpers import LaptopEcho
+
+        echo_ctx = LaptopEcho(out_root)
+        echo_ctx.__enter__()
     cmd = [
         sys.executable, "-m", "voiceinterviewer", "practice", "--track", "behavioral",
-        "--questions", str(n_answers), "--max-follow-ups", "1", "--time-box", "120",
-        "--out", str(out_root / "sessions"), "--seed", "bench", *app_args,
+        "--questions", str(len(items) - 1), "--max-follow-ups", "1", "--time-box", "240",
+        "--out", str(sessions), "--seed", "bench", *app_args,
     ]  # fmt: skip
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     t_start = time.monotonic()
-    proc = subprocess.Popen(
-        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT
-    )
-    rss = 0.0
-    answered = 0
-    folder = None
-    plays = []
-    deadline = t_start + 60 + 30 * len(items)
-    sessions = out_root / "sessions"
-    while proc.poll() is None and time.monotonic() < deadline:
-        rss = peak_rss_mb(proc.pid, rss)
-        if folder is None:
-            found = [p for p in sessions.glob("*") if p.is_dir()] if sessions.exists() else []
-            folder = found[0] if found else None
-            time.sleep(0.05)
-            continue
-        questions = [e for e in events(folder) if e["type"] == "question"]
-        if (
-            len(questions) > answered
-            and questions[-1]["kind"] != "closing"
-            and answered < len(items)
-        ):
-            time.sleep(0.4)
-            t_play = time.monotonic()
-            subprocess.run(
-                ["paplay", "--device=bench_both", str(items[answered]["wav"])], check=True
-            )
-            plays.append({"index": answered, "t_play": t_play, "t_done": time.monotonic()})
-            answered += 1
-        time.sleep(0.02)
-    if proc.poll() is None:
-        proc.kill()
-    out, err = proc.communicate(timeout=120)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    rss, answered, folder, plays, idle_cpu = 0.0, 0, None, [], None
+    deadline = t_start + 120 + 40 * len(items)
+    try:
+        while proc.poll() is None and time.monotonic() < deadline:
+            rss = peak_rss_mb(proc.pid, rss)
+            if folder is None:
+                found = [p for p in sessions.glob("*") if p.is_dir()] if sessions.exists() else []
+                folder = found[0] if found else None
+                time.sleep(0.05)
+                continue
+            done = [
+                e for e in events(folder)
+                if e["type"] == "question" and not e.get("interrupted")
+            ]  # fmt: skip
+            if len(done) > answered and done[-1]["kind"] != "closing" and answered < len(items):
+                if answered == 0 and idle > 0:  # listening to silence: what it costs
+                    time.sleep(1.0)
+                    c0, w0 = cpu_seconds(proc.pid), time.monotonic()
+                    time.sleep(idle)
+                    idle_cpu = (cpu_seconds(proc.pid) - c0) / (time.monotonic() - w0)
+                time.sleep(0.4)
+                t_play = time.monotonic()
+                subprocess.run(
+                    ["paplay", "--device=virtmic_src", str(items[answered]["wav"])], check=True
+                )
+                plays.append({"index": answered, "t_play": t_play})
+                answered += 1
+            time.sleep(0.02)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        out, err = proc.communicate(timeout=120)
+        if echo_ctx is not None:
+            echo_ctx.__exit__()
     time.sleep(0.3)
-    audio = spk.stop()
-    first = sorted(onsets(audio))
-    t0 = t_marker - first[0] / 100.0 if first else spk.t0
-    return {"t_start": t_start, "t0": t0, "audio": audio, "plays": plays, "folder": folder,
-            "rss": rss, "returncode": proc.returncode, "stderr": err[-2000:]}  # fmt: skip
+    mic_audio, spk_audio = mic.stop(), spk.stop()
+    return {"t_start": t_start, "t_marker": t_marker, "mic": mic_audio, "spk": spk_audio, "plays": plays,
+            "folder": folder, "rss": rss, "idle_cpu": idle_cpu, "returncode": proc.returncode,
+            "stderr": err[-2000:]}  # fmt: skip
 
 
 def locate(recording: np.ndarray, clip: np.ndarray, expected: int, slack: int) -> int:
@@ -267,85 +228,181 @@ def locate(recording: np.ndarray, clip: np.ndarray, expected: int, slack: int) -
     if len(segment) < len(clip):
         return expected
     n = 1 << int(np.ceil(np.log2(len(segment) + len(clip))))
-    corr = np.fft.irfft(np.fft.rfft(segment, n) * np.conj(np.fft.rfft(clip, n)), n)[
-        : len(segment) - len(clip) + 1
-    ]
-    return lo + int(np.argmax(corr))
+    corr = np.fft.irfft(np.fft.rfft(segment, n) * np.conj(np.fft.rfft(clip, n)), n)
+    return lo + int(np.argmax(corr[: len(segment) - len(clip) + 1]))
+
+
+def percentiles(values: list[float]) -> dict:
+    if not values:
+        return {"p50": None, "p95": None, "n": 0}
+    arr = np.array(values, dtype=float)
+    return {"p50": round(float(np.percentile(arr, 50)), 1),
+            "p95": round(float(np.percentile(arr, 95)), 1), "n": len(values)}  # fmt: skip
+
+
+def norm_words(text: str) -> list[str]:
+    from tests.audio_helpers import words
+
+    return words(text)
+
+
+def align(script: list[str], heard: list[str]) -> list[int | None]:
+    """For each script word, the heard word it lines up with (None: it was never heard)."""
+    n, m = len(script), len(heard)
+    d = np.zeros((n + 1, m + 1), dtype=np.int32)
+    d[:, 0] = np.arange(n + 1)
+    d[0, :] = np.arange(m + 1)
+    for i in range(1, n + 1):
+        for j in range(1, m + 1):
+            d[i, j] = min(
+                d[i - 1, j] + 1, d[i, j - 1] + 1, d[i - 1, j - 1] + (script[i - 1] != heard[j - 1])
+            )
+    pairs: list[int | None] = [None] * n
+    i, j = n, m
+    while i > 0 and j > 0:
+        if d[i, j] == d[i - 1, j - 1] + (script[i - 1] != heard[j - 1]):
+            pairs[i - 1] = j - 1
+            i, j = i - 1, j - 1
+        elif d[i, j] == d[i - 1, j] + 1:
+            i -= 1
+        else:
+            j -= 1
+    return pairs
+
+
+def word_loss(items: list[dict], evs: list[dict]) -> dict:
+    """Words of the script that reach no answer, and answers whose words landed in two turns."""
+    answers: dict[int, str] = {}
+    for e in evs:
+        if e["type"] == "answer":
+            answers[e["turn"]] = e.get("text", "")  # the last answer event of a turn wins
+    turns = sorted(answers)
+    heard, owner = [], []
+    for turn in turns:
+        w = norm_words(answers[turn])
+        heard += w
+        owner += [turn] * len(w)
+    script, which = [], []
+    for k, item in enumerate(items):
+        if item["kind"] == "end":
+            continue
+        w = norm_words(item["text"])
+        script += w
+        which += [k] * len(w)
+    pairs = align(script, heard)
+    lost = [i for i, j in enumerate(pairs) if j is None and script[i] not in FILLERS]
+    lost_by_kind: dict[str, int] = {}
+    for i in lost:
+        kind = items[which[i]]["kind"]
+        lost_by_kind[kind] = lost_by_kind.get(kind, 0) + 1
+    # an answer is split when two or more of its words landed in another turn than the rest
+    landed: dict[int, dict[int, int]] = {}
+    for i, j in enumerate(pairs):
+        if j is not None:
+            turns_of = landed.setdefault(which[i], {})
+            turns_of[owner[j]] = turns_of.get(owner[j], 0) + 1
+    split = [k for k, t in landed.items() if len(t) > 1 and sorted(t.values())[-2] >= 2]
+    lost3 = sum(1 for g in _runs(lost) if len(g) >= 3)
+    return {"lost_words": len(lost), "lost_phrases_3plus": lost3, "lost_by_kind": lost_by_kind,
+            "script_words": len(script), "split_answers": len(split),
+            "lost_examples": [script[i] for i in lost[:20]]}  # fmt: skip
+
+
+def _runs(indices: list[int]) -> list[list[int]]:
+    groups: list[list[int]] = []
+    for i in indices:
+        if groups and i == groups[-1][-1] + 1:
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+    return groups
 
 
 def analyse(items: list[dict], run: dict) -> dict:
-    from voiceinterviewer.audio.wavfile import read_audio
-
-    audio, t0 = run["audio"], run["t0"]
-    voiced = voiced_frames(audio)
-    marker_end = int(np.flatnonzero(voiced)[0]) + 30 if voiced.any() else 0
+    mic, spk = run["mic"], run["spk"]
+    offset = marker(mic) - marker(spk)  # spk sample s is mic sample s + offset
+    spk_voiced = voiced_frames(spk)
+    n = len(voiced_frames(mic))
+    interviewer = np.zeros(n, dtype=bool)
+    shift = offset // FRAME
+    for f in np.flatnonzero(spk_voiced):
+        if 0 <= f + shift < n:
+            interviewer[f + shift] = True
+    after_marker = (marker(mic) // FRAME) + 40
+    interviewer[:after_marker] = False
+    candidate = np.zeros(n, dtype=bool)
     per_answer = []
+    evs = events(run["folder"])
+    q1 = next((e for e in evs if e["type"] == "question"), None)
+    first_q = np.flatnonzero(interviewer)
+    # journal time -> mic-recording frame: the first question started playing at its first sound
+    j2f = (first_q[0] - q1["t"] * 100) if q1 is not None and len(first_q) else None
     for play in run["plays"]:
         item = items[play["index"]]
-        if item["kind"] == "end":
-            continue
-        clip = read_audio(item["wav"]).resampled(RATE).samples
-        offset = locate(audio, clip, int((play["t_play"] - t0) * RATE), 4 * RATE)
+        clip = item["samples"]
+        approx = marker(mic) + int((play["t_play"] - run["t_marker"]) * RATE)
+        at = locate(mic, clip, approx, 2 * RATE)
         own = voiced_frames(clip, 0.002)
-        own_idx = np.flatnonzero(own)
-        if not len(own_idx):
+        f0 = at // FRAME
+        idx = np.flatnonzero(own)
+        if not len(idx):
             continue
-        f0 = offset // FRAME
-        end = f0 + own_idx[-1] + 1
-        # frames of the answer where the candidate is silent (with a margin) but the speaker is not
-        quiet = ~np.convolve(own, np.ones(11), mode="same").astype(bool)
-        span = voiced[f0 + own_idx[0] : f0 + own_idx[-1] + 1]
-        overlap = int(np.sum(span & quiet[own_idx[0] : own_idx[-1] + 1][: len(span)]))
-        after = np.flatnonzero(voiced[max(end + 2, marker_end) :])
+        for f in idx:
+            if f0 + f < n:
+                candidate[f0 + f] = True
+        end = f0 + idx[-1] + 1
+        after = np.flatnonzero(interviewer[end + 2 :])
         latency = float((after[0] + 2) * 10.0) if len(after) else None
-        per_answer.append({"kind": item["kind"], "cut": bool(overlap >= 10 or (latency is not None and latency < 150)), "latency_ms": latency,
-                           "speech_end_s": round(t0 + end / 100.0 - run["t_start"], 2)})  # fmt: skip
-
-    evs = events(run["folder"]) if run["folder"] else []
+        span = slice(f0 + idx[0], end)
+        both = candidate[span] & interviewer[span]
+        episodes = [len(g) * 10.0 for g in _runs(list(np.flatnonzero(both)))]
+        per_answer.append({"kind": item["kind"], "latency_ms": latency, "talk_over_ms": episodes,
+                           "pauses": item["pauses"]})  # fmt: skip
+    # talk-over: episodes where both spoke, merged when less than 300 ms apart
+    both_all = candidate & interviewer
+    episodes = []
+    for g in _runs(list(np.flatnonzero(both_all))):
+        if episodes and g[0] - episodes[-1][1] < 30:
+            episodes[-1][1] = g[-1]
+        else:
+            episodes.append([g[0], g[-1]])
+    talk_over = [float(np.sum(both_all[a : b + 1]) * 10.0) for a, b in episodes]
+    barge = [e for e in evs if e["type"] == "barge_in"]
+    false_barge = []
+    for e in barge:
+        if j2f is None:
+            continue
+        f = int(j2f + e["t"] * 100)
+        if not candidate[max(0, f - 250) : f + 20].any():
+            false_barge.append({k: e.get(k) for k in ("t", "turn", "outcome", "text", "played_s")})
     questions = [e for e in evs if e["type"] == "question"]
-    answers = [e for e in evs if e["type"] == "answer"]
     processing = [q["latency_ms"] for q in questions if q.get("latency_ms") is not None]
-    first_voice = np.flatnonzero(voiced[marker_end:])
-    first = t0 + (marker_end + first_voice[0]) / 100.0 if len(first_voice) else None
-    clean = [
-        p["latency_ms"]
-        for p in per_answer
-        if p["kind"] == "clean" and p["latency_ms"] is not None and not p["cut"]
-    ]
-    every = [p["latency_ms"] for p in per_answer if p["latency_ms"] is not None and not p["cut"]]
-    paused = [p for p in per_answer if p["kind"] == "paused"]
-    window = [
-        1000 * (a["duration"] - a["speech_end"])
-        for a in answers
-        if a.get("end_reason") == "silence"
-    ]
-    tail = [a.get("tail_wait_ms", 0.0) for a in answers]
-    prepared = sum(1 for q in questions[1:] if q.get("prepared"))
-    resp50 = percentiles(clean)["p50"] or 0
-    proc50 = percentiles(processing)["p50"] or 0
-    win50 = float(np.median(window)) if window else 0.0
+    complete = [p["latency_ms"] for p in per_answer if p["kind"] == "complete" and p["latency_ms"]]
+    answers = [e for e in evs if e["type"] == "answer"]
     return {
-        "response_latency_ms": percentiles(clean),
-        "response_latency_all_ms": percentiles(every),
+        "response_latency_ms": percentiles(complete),
         "processing_latency_ms": percentiles(processing),
-        "cutoffs": {"cut": sum(1 for p in paused if p["cut"]), "n": len(paused)},
-        "cutoffs_clean": {
-            "cut": sum(1 for p in per_answer if p["kind"] == "clean" and p["cut"]),
-            "n": len(per_answer) - len(paused),
-        },
-        "startup_to_first_question_s": round(first - run["t_start"], 2) if first else None,
-        "peak_rss_mb": round(run["rss"], 1),
-        "breakdown_ms": {
-            "silence_window_p50": round(win50, 1),
-            "stt_tail_wait_p50": round(float(np.median(tail)), 1) if tail else None,
-            "processing_p50": proc50,
-            "vad_and_devices_p50": round(resp50 - win50 - proc50, 1),
-            "replies_prepared": f"{prepared}/{max(0, len(questions) - 1)}",
-        },
+        "talk_over_ms": percentiles(talk_over),
+        "false_barge_ins": {
+            "n": len(false_barge),
+            "interviewer_turns": len(questions),
+            "barge_ins": len(barge),
+            "examples": false_barge[:5],
+        },  # fmt: skip
+        **word_loss(items, evs),
         "end_reasons": {
             r: sum(1 for a in answers if a.get("end_reason") == r)
-            for r in {a.get("end_reason") for a in answers}
+            for r in sorted({a.get("end_reason") for a in answers if a.get("end_reason")})
         },
+        "reply_cuts": sum(1 for e in evs if e["type"] == "reply_cut"),
+        "interrupted_questions": sum(1 for q in questions if q.get("interrupted")),
+        "startup_to_first_question_s": round((first_q[0] - after_marker) / 100.0, 2)
+        if len(first_q)
+        else None,
+        "idle_listening_cpu_core_pct": round(100 * run["idle_cpu"], 1)
+        if run["idle_cpu"] is not None
+        else None,
+        "peak_rss_mb": round(run["rss"], 1),
         "per_answer": per_answer,
     }
 
@@ -362,11 +419,7 @@ def stt_rtf(folder: Path) -> dict:
     for clip in clips:
         transcriber.transcribe(clip)
     elapsed = time.monotonic() - t
-    return {
-        "stt_rtf": round(elapsed / total, 4) if total else None,
-        "stt_audio_s": round(total, 1),
-        "stt_seconds": round(elapsed, 2),
-    }
+    return {"stt_rtf": round(elapsed / total, 4) if total else None, "stt_audio_s": round(total, 1)}
 
 
 def machine() -> dict:
@@ -378,48 +431,29 @@ def machine() -> dict:
                 break
     except OSError:
         pass
-    from importlib import metadata
-
-    versions = {}
-    for dist in (
-        "voiceinterviewer",
-        "faster-whisper",
-        "ctranslate2",
-        "onnxruntime",
-        "piper-tts",
-        "sounddevice",
-        "numpy",
-    ):
-        try:
-            versions[dist] = metadata.version(dist)
-        except metadata.PackageNotFoundError:
-            pass
-    return {
-        "machine": {
-            "cores": os.cpu_count(),
-            "cpu": cpu,
-            "platform": platform.platform(),
-            "python": platform.python_version(),
-        },
-        "versions": versions,
-    }
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
+    return {"machine": {"cores": os.cpu_count(), "cpu": cpu, "load_1min": load,
+                        "platform": platform.platform(), "python": platform.python_version()}}  # fmt: skip
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--json", type=Path, help="write results here")
-    parser.add_argument("--clean", type=int, default=10)
-    parser.add_argument("--paused", type=int, default=10)
-    parser.add_argument("--keep", action="store_true", help="keep the recorded session")
+    parser.add_argument("--complete", type=int, default=10)
+    parser.add_argument("--monologues", type=int, default=10)
+    parser.add_argument("--unfinished", type=int, default=10)
     parser.add_argument(
-        "--app-args", default="", help='extra practice flags, e.g. "--end-silence 0.6"'
+        "--idle", type=float, default=8.0, help="seconds of silence measured for CPU"
     )
+    parser.add_argument("--no-echo", action="store_true", help="no leak from speaker to microphone")
+    parser.add_argument("--keep", action="store_true", help="keep the recorded session")
+    parser.add_argument("--app-args", default="", help='extra practice flags, e.g. "--echo gate"')
     args = parser.parse_args()
     module = ensure_pulse()
     tmp = Path(tempfile.mkdtemp(prefix="vi-bench-"))
-    items = synthesise(tmp, args.clean, args.paused)
+    items = synthesise(tmp, args.complete, args.monologues, args.unfinished)
     try:
-        run = run_interview(items, tmp, args.app_args.split())
+        run = run_interview(items, tmp, args.app_args.split(), args.idle, not args.no_echo)
     finally:
         subprocess.run(["pactl", "unload-module", module], check=False)
     if run["returncode"] != 0:
@@ -430,37 +464,34 @@ def main() -> int:
         **machine(),
     }
     rows = [
-        (
-            "response latency p50/p95 (clean)",
-            f"{results['response_latency_ms']['p50']} / {results['response_latency_ms']['p95']} ms (n={results['response_latency_ms']['n']})",
-        ),
-        (
-            "response latency p50/p95 (all)",
-            f"{results['response_latency_all_ms']['p50']} / {results['response_latency_all_ms']['p95']} ms",
-        ),
-        (
-            "processing latency p50/p95",
-            f"{results['processing_latency_ms']['p50']} / {results['processing_latency_ms']['p95']} ms",
-        ),
-        ("cut-offs (thinking pauses)", f"{results['cutoffs']['cut']} / {results['cutoffs']['n']}"),
+        ("response latency p50/p95 (complete)", _pct(results["response_latency_ms"])),
+        ("processing latency p50/p95", _pct(results["processing_latency_ms"])),
+        ("talk-over p50/p95", _pct(results["talk_over_ms"])),
+        ("false barge-ins", f"{results['false_barge_ins']['n']} over {results['false_barge_ins']['interviewer_turns']} interviewer turns"),
+        ("lost words", f"{results['lost_words']} of {results['script_words']} ({results['lost_by_kind']}), runs of 3+: {results['lost_phrases_3plus']}"),
+        ("answers split in two", str(results["split_answers"])),
+        ("replies cut / questions interrupted", f"{results['reply_cuts']} / {results['interrupted_questions']}"),
+        ("idle listening CPU", f"{results['idle_listening_cpu_core_pct']}% of a core"),
         ("start-up to first question", f"{results['startup_to_first_question_s']} s"),
-        (
-            "speech-to-text RTF",
-            f"{results.get('stt_rtf')} ({results.get('stt_audio_s')} s of audio)",
-        ),
+        ("speech-to-text RTF", f"{results.get('stt_rtf')}"),
         ("peak RSS", f"{results['peak_rss_mb']} MB"),
-    ] + [(f"  {k}", str(v)) for k, v in results["breakdown_ms"].items()]
+        ("end reasons", json.dumps(results["end_reasons"])),
+    ]  # fmt: skip
     width = max(len(r[0]) for r in rows)
     for name, value in rows:
         print(f"{name:<{width}}  {value}")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(results, indent=2))
+        args.json.write_text(json.dumps(results, indent=2, default=str))
     if args.keep and run["folder"]:
         print(f"session: {run['folder']}")
     else:
         shutil.rmtree(tmp, ignore_errors=True)
     return 0
+
+
+def _pct(p: dict) -> str:
+    return f"{p['p50']} / {p['p95']} ms (n={p['n']})"
 
 
 if __name__ == "__main__":

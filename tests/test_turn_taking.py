@@ -223,3 +223,40 @@ def test_the_interviewers_own_words_heard_back_are_echo(heard, expected):
 
     playing = "Hi, thanks for making the time today. We're at the end, so let's wrap up there."
     assert own_echo(heard, playing) is expected
+
+
+def test_the_learned_wait_eases_back_after_answers_the_candidate_let_end():
+    from voiceinterviewer.listen.patience import learn_ended
+
+    done = "It cut our costs by two million dollars a year."
+    pauses = learn_resumed(Pauses(), 2.0, OPT)
+    raised = wait(done, pauses=pauses).wait
+    for _ in range(12):
+        pauses = learn_ended(pauses, OPT)
+    assert OPT.end_silence < raised and wait(done, pauses=pauses).wait == OPT.end_silence
+
+
+def test_a_cut_over_is_not_a_result():
+    assert not RULES.reached_result(
+        "The hardest part was convincing finance the cut over was safe."
+    )
+    assert RULES.reached_result("It cut our costs by thirty percent.")
+
+
+def test_echo_that_stops_with_the_interviewer_never_stops_it():
+    # speech while the interviewer sounds (its echo), gone the moment it pauses
+    o, actions, far = Overlap(), [], True
+    for i in range(80):
+        speech = i < 12  # "speech" for 12 frames: the echo of the first ones, then its tail
+        far = i < 12  # the interviewer's voice (and its echo) is in the frame until it fades
+        o, action = overlap_step(o, speech, BLOCK, 3, False, BARGE, far=far)
+        if action:
+            actions.append(action)
+    assert actions == [PAUSE, RESUME]
+    # the candidate, who goes on once the interviewer is quiet, stops it
+    o, actions = Overlap(), []
+    for i in range(40):
+        o, action = overlap_step(o, True, BLOCK, 3 if i > 10 else 0, False, BARGE, far=i < 12)
+        if action:
+            actions.append(action)
+    assert actions == [PAUSE, STOP]

@@ -223,6 +223,9 @@ class SpeakerSink:
             self.rate = int(info["default_samplerate"]) or 48000
             self.playout = Playout(self.rate)
             self.far = FarBuffer()
+            self.underflows = (
+                0  # times the device ran dry (a busy machine): the echo reference slips
+            )
             self._last_callback = time.monotonic()
             self._stream = self.sd.OutputStream(
                 samplerate=self.rate,
@@ -247,6 +250,9 @@ class SpeakerSink:
             return 0.0
 
     def _callback(self, outdata, frames, time_info, status) -> None:
+        if status.output_underflow:
+            self.underflows += 1
+            self.far.glitch()
         out, far = self.playout.pull(frames)
         outdata[:, 0] = out
         now = time.monotonic()

@@ -77,8 +77,8 @@ class FarBuffer:
         keep: float = 10.0,
         target: float = 0.04,
         tolerance: float = 0.03,
-        window: float = 2.0,
-        check_every: float = 1.0,
+        window: float = 1.0,
+        check_every: float = 0.5,
         search: float = 1.0,
         min_sure: float = 0.6,
     ):
@@ -100,6 +100,7 @@ class FarBuffer:
         self.shifts = 0
         self.lag = 0  # the echo's lag behind the reference at the last check (samples)
         self._seen: int | None = None  # a lag measured once, waiting to be confirmed
+        self._urgent = False  # the speaker ran dry: the next measurement is trusted at once
 
     def push(self, samples: np.ndarray, heard_at: float | None = None) -> None:
         """``samples`` were handed to the device; the first one is heard at ``heard_at``."""
@@ -139,31 +140,43 @@ class FarBuffer:
             self._ptr += n
         return out
 
+    def glitch(self) -> None:
+        """The speaker ran dry (a busy machine): the echo has moved; measure it afresh."""
+        with self._lock:
+            self._mic = []
+            self._since_check = 0
+            self._urgent = True
+
     def heard(self, mic: np.ndarray) -> bool:
         """The microphone block just paired with the last :meth:`take`; True if the pairing moved."""
         with self._lock:
             if self._ptr is None:
                 return False
-            self._mic = (self._mic + [(self._ptr - len(mic), mic)])[-(self.window // len(mic)) :]
+            keep = max(1, self.window // len(mic))
+            self._mic = (self._mic + [(self._ptr - len(mic), mic)])[-keep:]
             self._since_check += len(mic)
-            if self._since_check < self.check_every:
+            if self._since_check < self.check_every or len(self._mic) < keep:
                 return False
             self._since_check = 0
+            urgent, self._urgent = self._urgent, False
             first = self._mic[0][0]
             audio = np.concatenate([m for _, m in self._mic])
             far = self._slice(first - self.search, first + len(audio) + self.search)
         if float(np.max(np.abs(far))) < 1e-3 or float(np.max(np.abs(audio))) < 1e-4:
+            self._urgent = self._urgent or urgent
             return False  # nothing played, or nothing heard: nothing to measure
         lag, sure = echo_lag(audio, far, self.search)
         if sure < self.min_sure:
             self._seen = None
+            self._urgent = self._urgent or urgent
             return False
         self.lag = lag
         if abs(lag - self.target) <= self.tolerance:
             self._seen = None
             return False
         # a shift costs the canceller a second: only on the same lag measured twice in a row
-        if self._seen is None or abs(self._seen - lag) > AGREE:
+        # (or once, right after the speaker ran dry and the echo surely moved)
+        if not urgent and (self._seen is None or abs(self._seen - lag) > AGREE):
             self._seen = lag
             return False
         self._seen = None

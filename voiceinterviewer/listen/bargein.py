@@ -47,6 +47,8 @@ class BargeInOptions:
     confirm_speech: float = 0.4
     # Speech this long (seconds) is an interruption before its words are known.
     long_speech: float = 1.5
+    # Speech heard after the interviewer went quiet (seconds) before it can count at all.
+    min_alone: float = 0.2
     # No words this long after the pause (seconds): the interviewer goes on.
     false_timeout: float = 1.5
     # ...once the candidate has been quiet this long (seconds).
@@ -61,7 +63,7 @@ class Overlap:
 
     state: str = "clear"  # clear (no speech), paused (checking it), stopped (interrupted)
     run: float = 0.0  # current run of speech, seconds
-    speech: float = 0.0  # speech heard since the pause, seconds
+    speech: float = 0.0  # speech heard since the pause with the interviewer quiet, seconds
     since_pause: float = 0.0  # seconds since the pause
     quiet: float = 0.0  # seconds since speech was last heard
     pauses: int = 0  # times this reply was paused
@@ -88,26 +90,32 @@ def overlap_step(
     words: int,
     backchannel: bool,
     opt: BargeInOptions,
+    far: bool = False,
 ) -> tuple[Overlap, str]:
     """One frame: the new state and the action for the player ("", pause, stop, resume).
 
     ``words`` counts the words recognised in the speech since the pause;
-    ``backchannel`` is true when they are only listening sounds ("mm-hm").
+    ``backchannel`` is true when they are only listening sounds ("mm-hm");
+    ``far`` is true while the interviewer's voice (or its echo in the room) is
+    still in the frame. Once paused, only speech heard after the interviewer
+    has gone quiet counts: a person goes on, an echo the canceller missed
+    stops with the voice that made it.
     """
     if o.state == "stopped":
         return o, ""
     run = o.run + block_s if speech else 0.0
     if o.state == "clear":
         if run >= opt.onset - 1e-9:
-            paused = Overlap("paused", run, run, 0.0, 0.0, o.pauses + 1)
+            paused = Overlap("paused", run, 0.0, 0.0, 0.0, o.pauses + 1)
             return paused, PAUSE
         return replace(o, run=run), ""
-    heard = o.speech + (block_s if speech else 0.0)
-    quiet = 0.0 if speech else o.quiet + block_s
+    alone = speech and not far  # the candidate's voice with the interviewer silent
+    heard = o.speech + (block_s if alone else 0.0)
+    quiet = 0.0 if alone else o.quiet + block_s
     since = o.since_pause + block_s
     o = replace(o, run=run, speech=heard, quiet=quiet, since_pause=since)
     spoken = words if not backchannel else 0
-    if (
+    if heard >= opt.min_alone - 1e-9 and (
         spoken >= opt.confirm_words
         or (spoken >= 1 and heard >= opt.confirm_speech)
         or heard >= opt.long_speech

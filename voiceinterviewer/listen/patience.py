@@ -43,11 +43,13 @@ class PatienceOptions:
     # Waits are at least this multiple of the candidate's typical thinking pause.
     thinking_factor: float = 1.25
     # How far a newly observed pause moves the learned values (0-1).
-    learn_weight: float = 0.5
+    learn_weight: float = 0.3
     # After the candidate resumed over a reply, later waits exceed that pause by this much.
     resume_margin: float = 0.5
     # The learned wait after a complete answer never grows past this.
     max_end_silence: float = 2.5
+    # How far each answer the candidate let end brings that wait back to end_silence (0-1).
+    ease_weight: float = 0.25
     # A silence inside an answer shorter than this is not a thinking pause.
     min_thinking: float = 0.5
 
@@ -135,3 +137,12 @@ def learn_resumed(pauses: Pauses, pause: float, opt: PatienceOptions) -> Pauses:
     return replace(
         learned, end_silence=min(opt.max_end_silence, raised), resumes=pauses.resumes + 1
     )
+
+
+def learn_ended(pauses: Pauses, opt: PatienceOptions) -> Pauses:
+    """The interviewer took the turn and the candidate let it: the learned wait eases back."""
+    if pauses.end_silence <= opt.end_silence:
+        return pauses
+    w = opt.ease_weight
+    eased = (1 - w) * pauses.end_silence + w * opt.end_silence
+    return replace(pauses, end_silence=eased if eased > opt.end_silence + 0.05 else 0.0)

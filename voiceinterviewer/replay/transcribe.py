@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from voiceinterviewer.errors import UserError
 from voiceinterviewer.session.journal import JOURNAL_NAME
 from voiceinterviewer.session.record import SessionRecord
+from voiceinterviewer.stt.whisper import live_threads
 
 if TYPE_CHECKING:
     from voiceinterviewer.config import Settings
@@ -242,8 +243,8 @@ def transcribe_sessions(
     name fails the command before a single session is touched.
     """
     jobs = max(1, min(options.jobs, len(folders)))
-    # one job: CTranslate2's own choice, as live, so the same audio gives the same words
-    threads = 0 if jobs == 1 else max(1, (os.cpu_count() or 2) // jobs)
+    # one job: the threads of a live interview, so the same audio gives the same words
+    threads = live_threads() if jobs == 1 else max(1, (os.cpu_count() or 2) // jobs)
     models = [load(threads) for _ in range(jobs)]
     work: queue.Queue[tuple[int, Path]] = queue.Queue()
     for item in enumerate(folders):

@@ -103,9 +103,9 @@ def build_duplex(
     echo_mode = settings.echo if sink is not None and not scripted else "headphones"
 
     def load_transcriber():
-        from voiceinterviewer.stt.whisper import load_transcriber
+        from voiceinterviewer.stt.whisper import live_threads, load_transcriber
 
-        transcriber = load_transcriber(settings.stt_model)
+        transcriber = load_transcriber(settings.stt_model, cpu_threads=live_threads())
         transcriber.warm_up()
         return transcriber
 

@@ -49,7 +49,7 @@ from voiceinterviewer.listen.bargein import (
 )
 from voiceinterviewer.listen.ear import BLOCK_S, Frame
 from voiceinterviewer.listen.endpoint import wants_to_end
-from voiceinterviewer.listen.patience import Pauses, asks_to_repeat
+from voiceinterviewer.listen.patience import Pauses, asks_to_repeat, learn_ended
 from voiceinterviewer.listen.turn_rules import TurnRules, turn_rules
 from voiceinterviewer.session.duplex import Duplex
 from voiceinterviewer.session.journal import Journal
@@ -268,6 +268,12 @@ class InterviewSession:
             self._answer.seal()
             self._answer = None
 
+    def _let_end(self) -> None:
+        """The reply after a complete answer was heard in full: the candidate was done."""
+        answer = self._answer
+        if answer is not None and answer.heard is not None and answer.heard.rule == "complete":
+            answer.pauses = learn_ended(answer.pauses, self.options.listen.patience)
+
     def _asks_to_repeat(self, text: str) -> bool:
         return asks_to_repeat(text, self.rules)
 
@@ -318,7 +324,9 @@ class InterviewSession:
                         probe, probe_at = self._probe(onset), frame.t
                 words = _words_in(probe_text)
                 backchannel = bool(probe_text) and self.rules.is_backchannel(probe_text)
-                overlap, action = overlap_step(overlap, speech, BLOCK_S, words, backchannel, bopt)
+                overlap, action = overlap_step(
+                    overlap, speech, BLOCK_S, words, backchannel, bopt, far=frame.far
+                )
                 if action == PAUSE:
                     onset = frame.index - int(round(overlap.run / BLOCK_S)) + 1
                     probe_text, probe_at = "", frame.t
@@ -503,6 +511,7 @@ class InterviewSession:
                     if reply.engine != "repeat" or self._last_question is None:
                         self._last_question = (plan_, self._planned(reply, spoken))
                     if outcome.kind == "completed":
+                        self._let_end()
                         self._seal()
                         self.duplex.cue(QUESTION_ENDED)
                         if reply.plan.done:

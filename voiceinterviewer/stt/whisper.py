@@ -275,5 +275,15 @@ class WhisperTranscriber:
         self.transcribe(Clip((rng.standard_normal(STT_RATE) * 0.01).astype("float32"), STT_RATE))
 
 
+def live_threads() -> int:
+    """CTranslate2 threads for transcribing during an interview: all cores but one.
+
+    The last core is the audio's: with every core decoding, the speaker's
+    callback ran late and the device ran dry (4 times in 20 s on two busy
+    cores, 1 with one thread), and each time the echo reference slips.
+    """
+    return max(1, (os.cpu_count() or 2) - 1)
+
+
 def load_transcriber(model: str = "tiny.en", **kwargs) -> WhisperTranscriber:
     return WhisperTranscriber(WhisperOptions(model=model, **kwargs))

@@ -23,18 +23,16 @@ once when the turn ends.
 
 from __future__ import annotations
 
-import copy
-import re
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from voiceinterviewer.audio.clip import Clip
 from voiceinterviewer.audio.scripted import QUESTION_ENDED, QUESTION_STARTED
 from voiceinterviewer.audio.wavfile import StreamingWav
 from voiceinterviewer.errors import UserError
-from voiceinterviewer.interviewer.base import Exchange, InterviewContext, Interviewer, Plan, Reply
+from voiceinterviewer.interviewer.base import Exchange, InterviewContext, Interviewer, Reply
 from voiceinterviewer.listen.answer import Answer, Heard, ListenOptions, Question
 from voiceinterviewer.listen.bargein import (
     PAUSE,
@@ -53,7 +51,9 @@ from voiceinterviewer.listen.patience import Pauses, asks_to_repeat, learn_ended
 from voiceinterviewer.listen.turn_rules import TurnRules, turn_rules
 from voiceinterviewer.session.duplex import Duplex
 from voiceinterviewer.session.journal import Journal
+from voiceinterviewer.session.planning import Planner, Prepared
 from voiceinterviewer.session.speaking import Spoken, Utterance
+from voiceinterviewer.session.turn_journal import AnswerPlace, TurnJournal, planned_text, words_in
 from voiceinterviewer.stt.whisper import Transcriber, Transcript
 from voiceinterviewer.voice.base import Voice
 
@@ -66,14 +66,6 @@ class SessionOptions:
     preroll: float = 0.3
     # While paused, the speech so far is transcribed this often (seconds) to find its words.
     probe_every: float = 0.3
-
-
-@dataclass
-class Prepared:
-    text: str  # the answer text this reply was prepared for
-    reply: Reply
-    sentences: list[str]
-    first: tuple[str, Clip] | None
 
 
 @dataclass
@@ -93,10 +85,6 @@ class Outcome:
     answer: Answer | None = None  # the new answer an interjection began
     onset: int = -1  # ear index of speech that had paused the reply when it ended
     prepared: bool = False  # the reply was prepared while the candidate was silent
-
-
-def _words_in(text: str) -> int:
-    return len(re.findall(r"[A-Za-z0-9]+", text))
 
 
 class InterviewSession:
@@ -128,18 +116,21 @@ class InterviewSession:
         self.say = say
         self.enter_pressed = enter_pressed
         self.rules: TurnRules = turn_rules()
+        self.turns = TurnJournal(journal, folder, stt_model, say)
         self.pauses = Pauses()
         self.latencies: list[float] = []
         self._stt = ThreadPoolExecutor(max_workers=1, thread_name_prefix="stt")
         self._work = ThreadPoolExecutor(max_workers=1, thread_name_prefix="prepare")
-        self._spec: tuple[str, Future] | None = None  # the words a reply is being prepared for
+        self.planner = Planner(
+            interviewer, voice, context, journal.now,
+            lambda fn: self._submit(self._work, fn), speculate,
+        )  # fmt: skip
         self._answer: Answer | None = None  # the answer being heard, or decided but not sealed
         self._answer_turn = 0
         self._answer_t = 0.0
         self._answer_mic = 0.0
         self._answer_audio = ""
         self._decided_index = -1  # ear frame at which the open answer was decided
-        self._last_question: tuple[Plan, str] | None = None  # plan and full text
         self._reply_t = 0.0  # journal time the current reply started playing
 
     # -- background work, counted for a scripted clock ----------------------------
@@ -151,28 +142,6 @@ class InterviewSession:
         if isinstance(self._transcriber, Future):
             self._transcriber = self._transcriber.result()
         return self._transcriber
-
-    # -- preparing the next reply while the candidate is silent ------------------
-    def _prepare(self, text: str) -> Prepared:
-        ctx = copy.deepcopy(self.context)
-        ctx.history[-1].answer = text
-        ctx.elapsed_s = self.journal.now()
-        reply = self.interviewer.next_reply(ctx)
-        sentences = [s for s in reply.sentences if s.strip()]
-        first = (sentences[0], self.voice.synthesize(sentences[0])) if sentences else None
-        return Prepared(text, replace(reply, sentences=sentences), sentences, first)
-
-    def _on_finished_words(self, transcript: Transcript) -> None:
-        if self.speculate and self.context.history:
-            text = transcript.text
-            self._spec = (text, self._submit(self._work, lambda: self._prepare(text)))
-
-    def _take_prepared(self, text: str) -> Future | None:
-        """The reply being prepared for exactly these words, if any (it may still be running)."""
-        spec, self._spec = self._spec, None
-        if spec is None or spec[0] != text:
-            return None
-        return spec[1]
 
     # -- answers ----------------------------------------------------------------------
     def _open_answer(self, turn: int, question: str, frames: list[Frame] = ()) -> Answer:
@@ -191,7 +160,7 @@ class InterviewSession:
             Question(question, self.rules.is_open_question(question)),
             self.options.listen,
             wav=StreamingWav(self.folder / name, 16000),
-            on_finished_words=self._on_finished_words,
+            on_finished_words=lambda t: self.planner.words_sound_finished(t.text),
             wants_end=wants_to_end,
         )
         if not frames and self.duplex.ready:
@@ -219,48 +188,19 @@ class InterviewSession:
                     break
         except BaseException:
             answer.close()
-            self._journal_answer(None, interrupted=True)
+            self.turns.stopped_answer(
+                self._place(), answer.phrases.transcript(), answer.phrases.pos / 16000
+            )
             raise
         self.pauses = answer.pauses
         assert answer.heard is not None
         return answer.heard
 
-    def _journal_answer(self, heard: Heard | None, interrupted: bool = False) -> None:
-        answer = self._answer
-        if heard is None:  # stopped mid-answer: keep the words transcribed so far
-            duration = answer.phrases.pos / 16000 if answer else 0.0
-            so_far = answer.phrases.transcript() if answer else Transcript("")
-            self.journal.write(
-                "answer", t=self._answer_t, turn=self._answer_turn, text=so_far.text,
-                words=[vars(w) for w in so_far.words], audio=self._answer_audio,
-                duration=round(duration, 3), end_reason="interrupted",
-                stt_model=self.stt_model, mic_offset=round(self._answer_mic, 3),
-            )  # fmt: skip
-            return
-        words = [
-            {"word": w.word, "start": w.start, "end": w.end, "probability": w.probability}
-            for w in heard.transcript.words
-        ]
-        text = heard.transcript.text
-        self.journal.write(
-            "answer",
-            t=self._answer_t,
-            turn=self._answer_turn,
-            text=text,
-            words=words,
-            audio=self._answer_audio,
-            duration=round(heard.audio.duration, 3),
-            speech_start=round(heard.speech_start, 3),
-            speech_end=round(heard.speech_end, 3),
-            end_reason=heard.end_reason,
-            end_rule=heard.rule,
-            waited=round(heard.waited, 3),
-            stt_model=self.stt_model,
-            tail_wait_ms=round(heard.tail_wait_ms, 1),
-            resumed=heard.resumed,
-            clarification=self._asks_to_repeat(text),
-            mic_offset=round(self._answer_mic, 3),
-        )
+    def _place(self) -> AnswerPlace:
+        return AnswerPlace(self._answer_turn, self._answer_audio, self._answer_t, self._answer_mic)
+
+    def _played(self, utter: Utterance | None) -> float:
+        return self.duplex.playout.played_s if utter is not None else 0.0
 
     def _seal(self) -> None:
         if self._answer is not None:
@@ -293,7 +233,7 @@ class InterviewSession:
         try:
             while True:
                 if reply is None and plan.done():
-                    reply, prepared = self._planned_reply(plan)
+                    reply, prepared = self.planner.result(plan)
                 if utter is None and reply is not None and overlap.state == "clear":
                     utter = self._start(reply, prepared, name)
                 if utter is not None:
@@ -316,13 +256,13 @@ class InterviewSession:
                         probe_text = probe.result().text
                         probe = None
                         if own_echo(probe_text, self._playing_text()):
-                            self._journal_barge_in(turn, "echo", probe_text, utter)
+                            self.turns.barge_in(turn, "echo", probe_text, self._played(utter))
                             overlap, probe_text = Overlap(pauses=overlap.pauses), ""
                             self.duplex.playout.resume()
                             continue
                     if frame.t - probe_at >= self.options.probe_every:
                         probe, probe_at = self._probe(onset), frame.t
-                words = _words_in(probe_text)
+                words = words_in(probe_text)
                 backchannel = bool(probe_text) and self.rules.is_backchannel(probe_text)
                 overlap, action = overlap_step(
                     overlap, speech, BLOCK_S, words, backchannel, bopt, far=frame.far
@@ -333,7 +273,7 @@ class InterviewSession:
                     probe = self._probe(onset)
                     self.duplex.playout.pause()
                 elif action == RESUME:
-                    self._journal_barge_in(turn, "resumed", probe_text, utter)
+                    self.turns.barge_in(turn, "resumed", probe_text, self._played(utter))
                     probe_text = ""
                     self.duplex.playout.resume()
                 elif action == STOP:
@@ -345,7 +285,7 @@ class InterviewSession:
                 utter.stop()
                 spoken = utter.close()
                 if reply is not None:
-                    self._journal_question(turn, reply, spoken, name, None, interrupted=True)
+                    self.turns.question(turn, self._reply_t, reply, spoken, None, interrupted=True)
             raise
 
     def _playing_text(self) -> str:
@@ -391,10 +331,10 @@ class InterviewSession:
         else:
             spoken = Spoken("", "", 0.0, None, cut=True)
         if reply is None:
-            reply, _ = self._planned_reply(plan)
+            reply, _ = self.planner.result(plan)
         since = (onset - self._decided_index) * BLOCK_S if open_answer is not None else None
         kind = interruption_kind(since, text, self.rules, self.options.barge_in)
-        self._journal_barge_in(turn, "stopped", text, utter, kind)
+        self.turns.barge_in(turn, "stopped", text, self._played(utter), kind)
         if kind == "resume" and open_answer is not None:
             open_answer.resume()
             return Outcome("resumed", spoken, reply)
@@ -405,100 +345,24 @@ class InterviewSession:
         answer = self._open_answer(turn, question, frames)
         return Outcome("interjection", spoken, reply, answer)
 
-    def _journal_barge_in(self, turn, outcome, text, utter, kind="") -> None:
-        played = self.duplex.playout.played_s if utter is not None else 0.0
-        self.journal.write(
-            "barge_in", turn=turn, outcome=outcome, kind=kind, text=text,
-            played_s=round(played, 3),
-        )  # fmt: skip
-        if outcome == "resumed" and _words_in(text):
-            self.journal.write("aside", turn=turn, text=text)
-            self.say(f"You (over the interviewer): {text}")
-
-    def _journal_question(
-        self,
-        turn,
-        reply: Reply,
-        spoken: Spoken,
-        name,
-        decided_at,
-        interrupted=False,
-        prepared=False,
-    ) -> float | None:
-        plan = reply.plan
-        latency = None
-        if decided_at is not None and spoken.first_audio_at is not None:
-            latency = round((spoken.first_audio_at - decided_at) * 1000, 1)
-        extra = {}
-        if interrupted or spoken.cut:
-            extra = {"interrupted": True, "planned": self._planned(reply, spoken)}
-        self.journal.write(
-            "question",
-            t=self._reply_t,
-            turn=turn,
-            kind=plan.kind,
-            question_id=plan.question_id,
-            gap=plan.gap,
-            track=plan.track,
-            text=spoken.text,
-            audio=name,
-            duration=spoken.duration,
-            engine=reply.engine,
-            latency_ms=latency,
-            prepared=prepared,
-            **extra,
-        )
-        if spoken.error:
-            self.journal.write("error", where="interviewer", message=spoken.error)
-        if reply.engine == "offline-fallback":
-            self.journal.write("llm_fallback", turn=turn, where="interviewer")
-        return latency
-
-    def _planned_reply(self, plan: Future) -> tuple[Reply, Prepared | None]:
-        """The reply a finished plan holds; a prepared one that failed is planned again now."""
-        try:
-            result = plan.result()
-        except Exception:
-            if not getattr(plan, "speculative", False):
-                raise
-            self.context.elapsed_s = self.journal.now()
-            result = self.interviewer.next_reply(self.context)
-        if isinstance(result, Prepared):
-            return result.reply, result
-        return result, None
-
-    def _plan(self, prepared: Future | None, repeat: bool) -> Future:
-        if prepared is not None:
-            prepared.speculative = True  # type: ignore[attr-defined]
-            return prepared
-        if repeat and self._last_question is not None:
-            plan, text = self._last_question
-            done = Future()
-            done.set_result(Reply(plan, ["Sure.", text], engine="repeat"))
-            return done
-        self.context.elapsed_s = self.journal.now()
-        ctx = self.context
-        return self._submit(self._work, lambda: self.interviewer.next_reply(ctx))
-
     # -- the whole interview -------------------------------------------------------------
     def run(self) -> SessionResult:
         turn = 1
         reason = "completed"
         first_at = None
-        prepared: Future | None = None
+        answer_text: str | None = None
         repeat = False
         decided_at: float | None = None
         try:
             while True:
-                plan = self._plan(prepared, repeat)
+                plan = self.planner.next(answer_text, repeat)
                 outcome = self._reply(turn, plan)
                 reply, spoken = outcome.reply, outcome.spoken
-                name = f"turn-{turn:02d}-interviewer.wav"
                 if outcome.kind == "resumed":
-                    self._journal_cut_reply(turn, reply, spoken)
+                    self.turns.cut_reply(self._answer_turn, turn, self._reply_t, reply, spoken)
                 else:
-                    latency = self._journal_question(
-                        turn, reply, spoken, name, decided_at, prepared=outcome.prepared
+                    latency = self.turns.question(
+                        turn, self._reply_t, reply, spoken, decided_at, prepared=outcome.prepared
                     )
                     if latency is not None:
                         self.latencies.append(latency)
@@ -508,8 +372,8 @@ class InterviewSession:
                     self.context.history.append(
                         Exchange(spoken.text, plan_.kind, plan_.question_id, plan_.gap, plan_.track)
                     )
-                    if reply.engine != "repeat" or self._last_question is None:
-                        self._last_question = (plan_, self._planned(reply, spoken))
+                    if reply.engine != "repeat" or self.planner.last_question is None:
+                        self.planner.last_question = (plan_, planned_text(reply, spoken))
                     if outcome.kind == "completed":
                         self._let_end()
                         self._seal()
@@ -523,23 +387,22 @@ class InterviewSession:
                         early = (
                             self.duplex.since(outcome.onset - preroll) if outcome.onset >= 0 else []
                         )
-                        self._open_answer(turn, self._planned(reply, spoken), early)
+                        self._open_answer(turn, planned_text(reply, spoken), early)
                 answer = self._answer
                 assert answer is not None
                 heard = self._listen(answer)
                 decided_at = heard.decided_at
-                self._journal_answer(heard)
+                self.turns.answer(self._place(), heard, self._asks_to_repeat(heard.transcript.text))
                 text = heard.transcript.text
                 if text:
                     self.say(f"You: {text}")
                 self.context.history[-1].answer = text
                 repeat = self._asks_to_repeat(text)
+                answer_text = None if repeat else text
                 if heard.end_reason == "source_ended" or heard.wants_end:
                     self.context.end_requested = True
-                    self._spec = None
-                    prepared = None
-                else:
-                    prepared = None if repeat else self._take_prepared(text)
+                    self.planner.forget()
+                    answer_text = None
                 turn = self._answer_turn + 1
         except KeyboardInterrupt:
             reason = "interrupted"
@@ -559,27 +422,3 @@ class InterviewSession:
             self._stt.shutdown(wait=True, cancel_futures=True)
         self.journal.write("session_ended", reason=reason, turns=turn)
         return SessionResult(self.folder, turn, reason, self.latencies, first_at)
-
-    def _journal_cut_reply(self, turn: int, reply: Reply, spoken: Spoken) -> None:
-        """A reply the candidate talked over to finish their answer: kept with what was played."""
-        name = f"turn-{turn:02d}-interviewer.wav"
-        if spoken.duration <= 0 and not spoken.text:
-            (self.folder / name).unlink(missing_ok=True)  # nothing of it was heard
-            return
-        n = len(list(self.folder.glob(f"turn-{turn:02d}-cut-*.wav"))) + 1
-        cut_name = f"turn-{turn:02d}-cut-{n}.wav"
-        if (self.folder / name).exists():
-            (self.folder / name).replace(self.folder / cut_name)
-        self.journal.write(
-            "reply_cut", t=self._reply_t, turn=self._answer_turn, next_turn=turn,
-            text=spoken.text, planned=self._planned(reply, spoken), audio=cut_name,
-            duration=spoken.duration, engine=reply.engine, kind=reply.plan.kind,
-        )  # fmt: skip
-        self.say(f"Interviewer (stopped as you went on): {spoken.text}")
-
-    @staticmethod
-    def _planned(reply: Reply, spoken: Spoken) -> str:
-        """The reply's whole text when it is known, else what had been produced of it."""
-        if isinstance(reply.sentences, list):
-            return " ".join(s.strip() for s in reply.sentences if s.strip())
-        return spoken.planned

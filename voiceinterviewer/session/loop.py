@@ -165,6 +165,7 @@ class InterviewSession:
         )
         if not frames and self.duplex.ready:
             self.duplex.get_ear().fresh()
+        self.enter_pressed()  # an Enter pressed while the question played ends nothing
         for frame in frames:
             answer.feed(frame)
         self._answer = answer

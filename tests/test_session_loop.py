@@ -261,3 +261,26 @@ def test_a_cough_over_the_interviewer_lets_it_go_on(tmp_path):
         questions[1]["duration"] >= SlowToneVoice().synthesize(questions[1]["text"]).duration - 0.05
     )
     assert wer(ANSWER_2, load_session(folder).turns[1].answer.text) < 0.15
+
+
+def test_in_enter_mode_only_enter_ends_an_answer(tmp_path):
+    from voiceinterviewer.listen.answer import ListenOptions
+    from voiceinterviewer.session.loop import SessionOptions
+
+    interviewer = ScriptedInterviewer()
+    interviewer.enqueue("Tell me about a system you own.")
+    interviewer.enqueue("Thanks.", done=True)
+    folder, session, _, _ = make_session(tmp_path, [ANSWER_1], interviewer)
+    session.options = SessionOptions(listen=ListenOptions(mode="enter"))
+    calls = {"n": 0}
+
+    def enter() -> bool:  # pressed 10 s into listening, long after the answer's last word
+        calls["n"] += 1
+        return calls["n"] == 320
+
+    session.enter_pressed = enter
+    session.run()
+    answer = load_session(folder).turns[0].answer
+    assert answer.end_reason == "enter"
+    assert answer.duration > 9.5  # silence after a finished sentence did not end it
+    assert wer(ANSWER_1, answer.text) < 0.15

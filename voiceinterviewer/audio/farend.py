@@ -101,6 +101,7 @@ class FarBuffer:
         self.lag = 0  # the echo's lag behind the reference at the last check (samples)
         self._seen: int | None = None  # a lag measured once, waiting to be confirmed
         self._urgent = False  # the speaker ran dry: the next measurement is trusted at once
+        self.aligned = False  # the echo's lag has been measured and is where it should be
 
     def push(self, samples: np.ndarray, heard_at: float | None = None) -> None:
         """``samples`` were handed to the device; the first one is heard at ``heard_at``."""
@@ -146,6 +147,7 @@ class FarBuffer:
             self._mic = []
             self._since_check = 0
             self._urgent = True
+            self.aligned = False
 
     def heard(self, mic: np.ndarray) -> bool:
         """The microphone block just paired with the last :meth:`take`; True if the pairing moved."""
@@ -173,7 +175,9 @@ class FarBuffer:
         self.lag = lag
         if abs(lag - self.target) <= self.tolerance:
             self._seen = None
+            self.aligned = True
             return False
+        self.aligned = False
         # a shift costs the canceller a second: only on the same lag measured twice in a row
         # (or once, right after the speaker ran dry and the echo surely moved)
         if not urgent and (self._seen is None or abs(self._seen - lag) > AGREE):
@@ -190,6 +194,8 @@ class FarBuffer:
 class ClockedOutput:
     """The far end of a run with no speaker: each microphone block plays one block of the reply.
 
+    Exact by construction, so always ``aligned``.
+
     In a scripted interview the audio clock is the candidate's script, so the
     interviewer's audio advances exactly as fast as the script is read, and
     the candidate can talk over the interviewer at a known moment.
@@ -199,6 +205,7 @@ class ClockedOutput:
         if playout.rate != STT_RATE:
             raise ValueError("a clocked output plays at 16 kHz")
         self.playout = playout
+        self.aligned = True
 
     def take(self, n: int, at: float | None = None) -> np.ndarray:
         return self.playout.pull(n)[1]

@@ -90,6 +90,9 @@ class Ear:
             self.vad.reset()
             self._silent_for = 0.0
         active, over, settled = self.meter.measure(far, raw, clean)
+        settled = settled and getattr(
+            self.far, "aligned", True
+        )  # the echo is where it is looked for
         frame = Frame(self._index, clean, speech, active, over, settled)
         self._index += 1
         return frame

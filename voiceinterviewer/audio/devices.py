@@ -124,6 +124,14 @@ def check_output(device: str | None) -> None:
     _check_device(_sd(), parse_device(device), "output")
 
 
+def _latency(stream) -> float:
+    """The stream's buffering in seconds, as PortAudio reports it (0 when it cannot)."""
+    try:
+        return float(stream.latency)
+    except Exception:
+        return 0.0
+
+
 def _stream_lag(time_info, kind: str) -> float:
     """Seconds between now and when the buffer's first sample meets the converter (0: unknown)."""
     try:
@@ -170,10 +178,7 @@ class MicSource:
 
     @property
     def latency(self) -> float:
-        try:
-            return float(self._stream.latency)
-        except Exception:
-            return 0.0
+        return _latency(self._stream)
 
     def _callback(self, indata, frames, time_info, status) -> None:
         if status.input_overflow:
@@ -244,10 +249,7 @@ class SpeakerSink:
 
     @property
     def latency(self) -> float:
-        try:
-            return float(self._stream.latency)
-        except Exception:
-            return 0.0
+        return _latency(self._stream)
 
     def _callback(self, outdata, frames, time_info, status) -> None:
         if status.output_underflow:

@@ -257,14 +257,17 @@ class StreamingWav:
             self._f.write(data)
             self._f.flush()
             self.data_bytes += len(data)
-            self._f.seek(4)
-            self._f.write(struct.pack("<I", 36 + self.data_bytes))
-            self._f.seek(40)
-            self._f.write(struct.pack("<I", self.data_bytes))
-            self._f.flush()
+            self._write_sizes()
         except OSError as exc:
             self._abandon()
             raise write_error(self.path, exc) from None
+
+    def _write_sizes(self) -> None:
+        self._f.seek(4)
+        self._f.write(struct.pack("<I", 36 + self.data_bytes))
+        self._f.seek(40)
+        self._f.write(struct.pack("<I", self.data_bytes))
+        self._f.flush()
 
     def truncate(self, seconds: float) -> None:
         """Keep only the first ``seconds`` (what was actually played of a cut question)."""
@@ -277,11 +280,7 @@ class StreamingWav:
             self._f.flush()
             self._f.truncate(HEADER_BYTES + keep)
             self.data_bytes = keep
-            self._f.seek(4)
-            self._f.write(struct.pack("<I", 36 + self.data_bytes))
-            self._f.seek(40)
-            self._f.write(struct.pack("<I", self.data_bytes))
-            self._f.flush()
+            self._write_sizes()
         except OSError as exc:
             self._abandon()
             raise write_error(self.path, exc) from None

@@ -5,7 +5,8 @@ Each command lives in :mod:`voiceinterviewer.commands` as a module with
 import only the standard library at top level, so ``--help`` and the path to the
 first question stay fast; heavy libraries are imported inside the adapters.
 Every :class:`~voiceinterviewer.errors.UserError` is printed as one line, and
-so is an ``OSError`` that no command turned into one (exit 1).
+so is an ``OSError`` that no command turned into one (exit 1) and a mistake in
+the arguments (exit 2); API keys are masked in all of them.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import sys
 
 from voiceinterviewer import __version__
 from voiceinterviewer.errors import UserError
+from voiceinterviewer.redaction import redact
 
 COMMANDS = [
     "practice",
@@ -32,8 +34,15 @@ COMMANDS = [
 ]
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line (the usage is in ``--help``), exit 2."""
+
+    def error(self, message: str):  # type: ignore[override]
+        self.exit(2, f"voiceinterviewer: error: {message} (see `{self.prog} --help`)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="voiceinterviewer",
         description="A local, voice-based mock interviewer for senior engineering interviews.",
     )
@@ -60,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except UserError as exc:
-        print(f"voiceinterviewer: error: {exc}", file=sys.stderr)
+        print(f"voiceinterviewer: error: {redact(str(exc))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("voiceinterviewer: interrupted", file=sys.stderr)
@@ -68,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     except OSError as exc:  # the system refused: a full disk, a permission, a vanished file
-        print(f"voiceinterviewer: error: {describe_os_error(exc)}", file=sys.stderr)
+        print(f"voiceinterviewer: error: {redact(describe_os_error(exc))}", file=sys.stderr)
         return 1
     except MemoryError:
         print("voiceinterviewer: error: out of memory", file=sys.stderr)

@@ -3,7 +3,8 @@
 Every setting is a field of :class:`Settings` with its default and a comment.
 The config file (``$VOICEINTERVIEWER_HOME/config.toml``) uses the same names;
 environment variables are ``VOICEINTERVIEWER_<NAME>`` in upper case. Unknown
-keys and values of the wrong type are errors, reported as one line.
+keys, values of the wrong type and numbers outside their sane range
+(:data:`RANGES`) are errors, reported as one line before anything starts.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from __future__ import annotations
 import dataclasses
 import math
 import os
-import stat
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,9 @@ except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib  # type: ignore[no-redef]
 
 from voiceinterviewer.errors import UserError
+from voiceinterviewer.files import FileTooLarge, NotRegularFile, read_bytes
 from voiceinterviewer.home import config_path
+from voiceinterviewer.redaction import remember
 
 SECRET_KEYS = ("api_key",)
 
@@ -138,15 +140,11 @@ def load_file(path: Path) -> dict[str, Any]:
     if not path.exists():
         return {}
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # a FIFO must not block
-        with os.fdopen(fd, "rb") as f:
-            if not stat.S_ISREG(os.fstat(fd).st_mode):
-                raise UserError(f"bad config file {path}: not a regular file")
-            raw = f.read(MAX_CONFIG_BYTES + 1)
+        raw = read_bytes(path, MAX_CONFIG_BYTES)  # a FIFO must not block
+    except (NotRegularFile, FileTooLarge) as exc:
+        raise UserError(f"bad config file {path}: {exc.strerror}") from None
     except OSError as exc:
         raise UserError(f"cannot read config file {path}: {exc.strerror or exc}") from None
-    if len(raw) > MAX_CONFIG_BYTES:
-        raise UserError(f"bad config file {path}: larger than {MAX_CONFIG_BYTES // 1000} kB")
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except tomllib.TOMLDecodeError as exc:
@@ -184,6 +182,7 @@ def load_settings(flags: dict[str, Any] | None = None, path: Path | None = None)
             merged[name] = _coerce(name, value, f"--{name.replace('_', '-')}")
     settings = Settings(**merged)
     validate(settings)
+    remember(settings.api_key)  # never stored or printed from here on
     return settings
 
 
@@ -197,30 +196,39 @@ CHOICES = {
 }
 
 
+# The sane range of every numeric setting, inclusive: a value outside it is refused at
+# start-up with one line, before it can reach the voice, the listener or the planner.
+RANGES: dict[str, tuple[float, float]] = {
+    "llm_timeout": (0.5, 600.0),  # seconds
+    "llm_retries": (0, 10),
+    "end_silence": (0.1, 30.0),  # seconds
+    "open_silence": (0.1, 60.0),  # seconds
+    "pause_silence": (0.1, 60.0),  # seconds
+    "max_end_silence": (0.1, 60.0),  # seconds
+    "resume_window": (0.1, 60.0),  # seconds
+    "false_interruption_timeout": (0.1, 30.0),  # seconds
+    "max_silence": (0.1, 120.0),  # seconds
+    "max_answer": (5.0, 3600.0),  # seconds
+    "questions": (0, 50),
+    "max_follow_ups": (0, 10),
+    "time_box": (1.0, 600.0),  # minutes
+    "speech_rate": (0.25, 4.0),  # times the voice's normal pace
+}
+
+
 def validate(settings: Settings) -> None:
     for name, allowed in CHOICES.items():
         value = getattr(settings, name)
         if value not in allowed:
             shown = repr(value) if len(repr(value)) <= 60 else repr(value)[:57] + "..."
             raise UserError(f"{name} must be one of {', '.join(allowed)}; got {shown}")
-    for name in (
-        "end_silence",
-        "open_silence",
-        "pause_silence",
-        "max_end_silence",
-        "resume_window",
-        "false_interruption_timeout",
-        "max_silence",
-        "max_answer",
-        "time_box",
-        "llm_timeout",
-        "speech_rate",
-    ):
+    for name, (low, high) in RANGES.items():
         value = getattr(settings, name)
-        if not math.isfinite(value) or value <= 0:
-            raise UserError(f"{name} must be a positive number, got {value!r}")
-    if settings.questions < 0 or settings.max_follow_ups < 0 or settings.llm_retries < 0:
-        raise UserError("questions, max_follow_ups and llm_retries must not be negative")
+        if not (math.isfinite(value) and low <= value <= high):
+            shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:37] + "..."
+            raise UserError(f"{name} must be between {low:g} and {high:g}; got {shown}")
+    if not settings.out.strip():
+        raise UserError("out must name the recordings folder; got an empty string")
 
 
 def default_settings() -> Settings:

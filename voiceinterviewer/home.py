@@ -13,6 +13,7 @@ wheel), or the checkout's folder (running from source, editable installs).
 
 from __future__ import annotations
 
+import errno
 import os
 from importlib import resources
 from pathlib import Path
@@ -43,13 +44,42 @@ def app_home() -> Path:
 
 
 def ensure_private_dir(path: Path) -> Path:
-    """Create ``path`` (and parents) readable by the user only."""
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    """Create ``path`` (and missing parents) readable by the user only.
+
+    Only the folders created here are made 0700: a folder that already exists
+    keeps its mode (a shared home with the sticky bit stays as it is), and
+    nothing is ever changed through a symbolic link.
+    """
+    path = Path(path)
+    missing = []
+    for folder in (path, *path.parents):
+        if folder.exists() or folder.is_symlink():
+            break
+        missing.append(folder)
+    for folder in reversed(missing):
+        try:
+            folder.mkdir(mode=0o700)
+        except FileExistsError:
+            continue  # made at the same moment by someone else: theirs, not ours
+        private_mode(folder, 0o700)
+    if not path.is_dir():
+        raise NotADirectoryError(errno.ENOTDIR, "not a folder", str(path))
+    return path
+
+
+def private_mode(path: Path, mode: int) -> None:
+    """Set ``mode`` on a file or folder just created here, never following a symbolic link."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
-        os.chmod(path, 0o700)
+        fd = os.open(path, flags)
+    except OSError:
+        return
+    try:
+        os.fchmod(fd, mode)
     except OSError:
         pass
-    return path
+    finally:
+        os.close(fd)
 
 
 def config_path() -> Path:

@@ -5,7 +5,8 @@ speaker-labelled captions, and wav one 16 kHz track of the whole interview
 (each turn's interviewer then candidate audio, 0.5 s apart). The captions
 follow the wav's timeline, so the two play together in a media player. Text
 formats go to stdout unless -o is given; wav defaults to interview.wav in
-the session folder.
+the session folder. -o never writes over a session's own files (its journal,
+audio, reports), nor over any existing file unless --force is given.
 """
 
 from __future__ import annotations
@@ -38,24 +39,24 @@ def add_parser(sub) -> None:
         type=Path,
         default=None,
         metavar="FILE",
-        help="file to write",
+        help="file to write (never one of a session's own files)",
     )
+    p.add_argument("--force", action="store_true", help="replace FILE if it exists")
     add_settings_args(p, ["out"])
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from voiceinterviewer.errors import UserError
-    from voiceinterviewer.replay.export import export_session
+    from voiceinterviewer.replay.export import WAV_NAME, export_session
+    from voiceinterviewer.session.owned import check_output
     from voiceinterviewer.session.store import resolve_session
 
     settings = settings_from_args(args)
     folder = resolve_session(args.session, settings.out)
     output: Path | None = args.output
-    if output is not None and output.is_dir():
-        raise UserError(f"-o must name a file, not a folder: {output}")
-    if output is not None and not output.parent.is_dir():
-        raise UserError(f"no such folder for the output file: {output.parent}")
+    if output is not None:
+        default = folder / WAV_NAME if args.export_format == "wav" else None
+        check_output(output, force=args.force, default=default)
     result = export_session(folder, args.export_format, wav_path=output)
     for note in result.missing:
         print(f"note: silence in place of missing audio ({note})", file=sys.stderr)

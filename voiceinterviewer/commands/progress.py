@@ -2,7 +2,8 @@
 
 Prints first, last and trend for each scored dimension and for words and
 fillers per minute, and writes a self-contained HTML page with line charts
-(default: progress.html in the recordings folder; --html FILE to choose).
+(default: progress.html in the recordings folder; --html FILE to choose: never
+one of a session's own files, nor an existing file unless --force is given).
 """
 
 from __future__ import annotations
@@ -21,14 +22,15 @@ def add_parser(sub) -> None:
     p.add_argument(
         "--html", type=Path, default=None, metavar="FILE", help="where to write the chart page"
     )
+    p.add_argument("--force", action="store_true", help="replace FILE if it exists")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from voiceinterviewer.errors import UserError
     from voiceinterviewer.replay.progress import build_progress, format_table, render_html
     from voiceinterviewer.scoring.report import write_private_text
     from voiceinterviewer.session.index import indexed_sessions
+    from voiceinterviewer.session.owned import check_output
 
     settings = settings_from_args(args)
     rows = indexed_sessions(settings.out)
@@ -42,11 +44,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"No scored sessions in {settings.out} yet{extra}.")
         return 0
     print(format_table(progress))
-    target: Path = args.html or Path(settings.out) / "progress.html"
-    if not target.parent.is_dir():
-        raise UserError(f"no such folder for the chart page: {target.parent}")
-    if target.is_dir():
-        raise UserError(f"--html must name a file, not a folder: {target}")
+    default = Path(settings.out) / "progress.html"
+    target: Path = args.html or default
+    check_output(target, force=args.force, default=default)
     write_private_text(target, render_html(progress))  # scores are personal: 0600
     print(f"Chart: {target}")
     return 0

@@ -58,6 +58,7 @@ def add_parser(sub) -> None:
 def run(args: argparse.Namespace) -> int:
     from concurrent.futures import ThreadPoolExecutor, as_completed
 
+    from voiceinterviewer.redaction import redact
     from voiceinterviewer.scoring.run import score_session
     from voiceinterviewer.scoring.summary import format_summary
     from voiceinterviewer.session.store import expand_sessions
@@ -96,7 +97,10 @@ def run(args: argparse.Namespace) -> int:
                 failures += 1
                 if not many:
                     raise
-                print(f"[{done}/{len(folders)}] {folder.name}: error: {exc}", file=sys.stderr)
+                print(
+                    f"[{done}/{len(folders)}] {folder.name}: error: {redact(str(exc))}",
+                    file=sys.stderr,
+                )
                 continue
             report = result.report
             if many:

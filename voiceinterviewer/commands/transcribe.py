@@ -67,6 +67,7 @@ def describe(result) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from voiceinterviewer.errors import UserError
+    from voiceinterviewer.redaction import redact
     from voiceinterviewer.replay.transcribe import (
         ProgressBar,
         TranscribeOptions,
@@ -97,7 +98,7 @@ def run(args: argparse.Namespace) -> int:
 
     def done(result) -> None:
         with lock:
-            print(describe(result), flush=True)
+            print(redact(describe(result)), flush=True)
 
     print(
         f"Transcribing {len(folders)} session{'s' if len(folders) != 1 else ''} with {settings.stt_model}",

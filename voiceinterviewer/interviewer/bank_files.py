@@ -16,12 +16,15 @@ import re
 from pathlib import Path
 from typing import Any
 
-try:
-    import tomllib
-except ModuleNotFoundError:  # Python 3.10
-    import tomli as tomllib  # type: ignore[no-redef]
-
 from voiceinterviewer.errors import UserError
+from voiceinterviewer.files import (
+    MAX_PROMPT_BYTES,
+    FileTooLarge,
+    NotRegularFile,
+    describe,
+    read_text,
+    read_toml,
+)
 from voiceinterviewer.home import PROMPTS_DIR
 from voiceinterviewer.interviewer.bank import (
     GAPS,
@@ -45,11 +48,11 @@ class _Reader:
     def __init__(self, path: Path):
         self.path = path
         try:
-            self.data = tomllib.loads(path.read_text(encoding="utf-8"))
+            self.data = read_toml(path)
         except FileNotFoundError:
             raise UserError(f"missing prompts file {path}") from None
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise UserError(f"bad prompts file {path}: {exc}") from None
+        except (ValueError, UnicodeDecodeError, NotRegularFile, FileTooLarge) as exc:
+            raise UserError(f"bad prompts file {path}: {describe(exc)}") from None
         except OSError as exc:
             raise UserError(f"cannot read prompts file {path}: {exc.strerror}") from None
 
@@ -278,7 +281,7 @@ def _load(root: Path, files: list[Path]) -> Bank:
                 )
     persona_path = root / "persona" / "interviewer.md"
     try:
-        persona = persona_path.read_text(encoding="utf-8").strip()
+        persona = read_text(persona_path, MAX_PROMPT_BYTES).strip()
     except (OSError, UnicodeDecodeError):
         raise UserError(f"missing or unreadable persona prompt {persona_path}") from None
     if not persona:

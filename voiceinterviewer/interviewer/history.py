@@ -20,6 +20,8 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from voiceinterviewer.files import open_regular
+
 JOURNAL_NAME = "session.jsonl"
 _MAIN_KINDS = ("question", "greeting")
 
@@ -40,8 +42,8 @@ def _folder_time(entry: os.DirEntry) -> float | None:
 
 def _question_ids(path: Path, max_bytes: int) -> list[str]:
     try:
-        with open(path, "rb") as f:
-            raw = f.read(max_bytes)
+        with open_regular(path) as f:  # a FIFO in a session folder must not hang the start
+            raw = f.read(max_bytes) if f is not None else b""
     except OSError:
         return []
     ids: list[str] = []

@@ -172,8 +172,10 @@ def load_persona(path: Path | None = None) -> str:
         from voiceinterviewer.home import PROMPTS_DIR
 
         path = PROMPTS_DIR / "persona" / "interviewer.md"
+    from voiceinterviewer.files import MAX_PROMPT_BYTES, read_text
+
     try:
-        text = path.read_text(encoding="utf-8").strip()
+        text = read_text(path, MAX_PROMPT_BYTES).strip()
     except (OSError, UnicodeDecodeError):
         return BUILTIN_PERSONA
     return text or BUILTIN_PERSONA
@@ -185,16 +187,12 @@ def level_label(ladder: str, level: str) -> str:
     if ladder in ("", "generic"):
         return f"{generic} level"
     try:
-        try:
-            import tomllib
-        except ModuleNotFoundError:  # Python 3.10
-            import tomli as tomllib  # type: ignore[no-redef]
-
+        from voiceinterviewer.files import read_toml
         from voiceinterviewer.home import PROMPTS_DIR
 
-        table = tomllib.loads((PROMPTS_DIR / "ladders.toml").read_text(encoding="utf-8"))[ladder]
+        table = read_toml(PROMPTS_DIR / "ladders.toml")[ladder]
         return f"{table[level]} at {table.get('company', ladder)} ({generic} level)"
-    except (OSError, KeyError, ValueError, TypeError, ImportError):
+    except (OSError, KeyError, ValueError, TypeError, UnicodeDecodeError):
         return f"{generic} level on the {ladder} ladder"
 
 

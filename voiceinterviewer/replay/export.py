@@ -22,6 +22,7 @@ import dataclasses
 import json
 import os
 import re
+import tempfile
 import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +40,7 @@ GAP_SECONDS = 0.5
 MAX_CUE_SECONDS = 7.0
 MAX_CUE_CHARS = 84  # two lines of 42, counting the speaker label
 FORMATS = ("md", "json", "vtt", "srt", "wav")
+WAV_NAME = "interview.wav"  # where a WAV export goes by default, in the session folder
 INTERVIEWER = "Interviewer"
 CANDIDATE = "You"
 
@@ -151,7 +153,12 @@ def write_mixdown(timeline: Timeline, path: Path) -> None:
 
     from voiceinterviewer.audio.wavfile import StreamingWav
 
-    tmp = path.with_name(path.name + ".part")
+    try:
+        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+        os.close(fd)
+    except OSError as exc:
+        raise UserError(f"cannot write {path}: {exc.strerror}", 1) from None
+    tmp = Path(name)
     try:
         with StreamingWav(tmp, EXPORT_RATE) as out:
             cursor = 0
@@ -165,8 +172,9 @@ def write_mixdown(timeline: Timeline, path: Path) -> None:
                 cursor = seg.start + seg.length
         os.replace(tmp, path)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         raise UserError(f"cannot write {path}: {exc.strerror}", 1) from None
+    finally:  # a full disk or Ctrl-C leaves no part-written file behind
+        tmp.unlink(missing_ok=True)
 
 
 @dataclass
@@ -371,6 +379,7 @@ class ExportResult:
 
 def export_session(folder: Path, fmt: str, wav_path: Path | None = None) -> ExportResult:
     """Build one export of the session in ``folder``; a WAV is written to ``wav_path``."""
+    from voiceinterviewer.scoring.report import read_session_text
     from voiceinterviewer.session.index import read_report
     from voiceinterviewer.session.record import load_session
 
@@ -378,12 +387,9 @@ def export_session(folder: Path, fmt: str, wav_path: Path | None = None) -> Expo
         raise UserError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
     record = load_session(folder)
     if fmt == "md":
-        existing = folder / "transcript.md"
-        try:
-            text = existing.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            text = transcript_markdown(record)
-        except (OSError, UnicodeDecodeError):
+        try:  # the scored transcript; a FIFO, a link or a damaged file: rendered afresh
+            text = read_session_text(folder / "transcript.md")
+        except OSError:
             text = transcript_markdown(record)
         return ExportResult(fmt, text=text)
     if fmt == "json":
@@ -400,7 +406,7 @@ def export_session(folder: Path, fmt: str, wav_path: Path | None = None) -> Expo
         return ExportResult(fmt, text=text, duration=timeline.duration, missing=missing)
     if not timeline.segments:
         raise UserError(f"session {record.id} has no audio to export")
-    target = wav_path or folder / "interview.wav"
+    target = wav_path or folder / WAV_NAME
     if not target.parent.is_dir():
         raise UserError(f"no such folder for the output file: {target.parent}")
     write_mixdown(timeline, target)

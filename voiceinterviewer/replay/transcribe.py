@@ -124,7 +124,7 @@ def _words(transcript: Transcript) -> list[dict[str, Any]]:
 def next_transcript_version(folder: Path) -> int:
     found = [0]
     directory = folder / TRANSCRIPTS_DIR
-    if directory.is_dir():
+    if directory.is_dir() and not directory.is_symlink():
         for p in directory.glob("transcript-v*.md"):
             number = p.stem.removeprefix("transcript-v")
             if number.isdigit():
@@ -133,17 +133,30 @@ def next_transcript_version(folder: Path) -> int:
 
 
 def keep_transcript(folder: Path, before: SessionRecord) -> Path:
-    """Copy the current transcript.md (or render it, if never written) to transcripts/transcript-vN.md."""
-    from voiceinterviewer.home import ensure_private_dir
+    """Copy the current transcript.md (or render it, if never written) to transcripts/transcript-vN.md.
+
+    N is claimed under the session's lock and the file created only if the
+    name is free, so transcriptions running at once each keep their own copy.
+    """
     from voiceinterviewer.replay.export import transcript_markdown
-    from voiceinterviewer.scoring.report import write_private_text
+    from voiceinterviewer.scoring.report import read_session_text, write_private_text
+    from voiceinterviewer.session.lock import session_lock
+    from voiceinterviewer.session.store import session_subfolder
 
     try:
-        text = (folder / TRANSCRIPT_NAME).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+        text = read_session_text(folder / TRANSCRIPT_NAME)
+    except OSError:
         text = transcript_markdown(before)
-    directory = ensure_private_dir(folder / TRANSCRIPTS_DIR)
-    return write_private_text(directory / f"transcript-v{next_transcript_version(folder)}.md", text)
+    with session_lock(folder):
+        directory = session_subfolder(folder, TRANSCRIPTS_DIR)
+        version = next_transcript_version(folder)
+        while True:
+            try:
+                return write_private_text(
+                    directory / f"transcript-v{version}.md", text, exclusive=True
+                )
+            except FileExistsError:
+                version += 1
 
 
 def retranscribe_session(
@@ -158,6 +171,7 @@ def retranscribe_session(
     from voiceinterviewer.listen.vad import SileroVad
     from voiceinterviewer.replay.export import transcript_markdown
     from voiceinterviewer.scoring.report import write_private_text
+    from voiceinterviewer.scoring.run import check_outputs
     from voiceinterviewer.session.journal import Journal
     from voiceinterviewer.session.record import load_session
 
@@ -165,6 +179,7 @@ def retranscribe_session(
     result = SessionTranscription(folder=folder, session_id=folder.name)
     try:
         before = load_session(folder)
+        check_outputs(folder)  # a FIFO named transcript.md, a linked transcripts/, ...
     except UserError as exc:
         result.failed = str(exc)
         return result
@@ -219,15 +234,14 @@ def rescore(
 ) -> dict[str, Any] | None:
     """Score the session again (which rewrites transcript.md); a failure is noted, not fatal."""
     from voiceinterviewer.scoring.run import score_session
-    from voiceinterviewer.session.index import read_report
 
     try:
-        score_session(folder, score_model=options.score_model, settings=options.settings)
-        return read_report(folder)
+        scored = score_session(folder, score_model=options.score_model, settings=options.settings)
     except Exception as exc:  # the new transcript is journalled either way
         detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         result.problems.append(f"not re-scored: {detail}")
         return None
+    return scored.report.to_dict()  # the version this run wrote, whatever others wrote since
 
 
 def transcribe_sessions(

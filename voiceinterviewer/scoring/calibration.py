@@ -81,13 +81,10 @@ def signal_for(level: str, target: str, dims: dict[str, DimensionScore]) -> str:
 
 
 def _toml_ladders() -> dict[str, Any]:
-    path = PROMPTS_DIR / "ladders.toml"
+    from voiceinterviewer.files import read_toml
+
     try:
-        import tomllib
-    except ModuleNotFoundError:  # Python 3.10
-        import tomli as tomllib  # type: ignore[no-redef]
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = read_toml(PROMPTS_DIR / "ladders.toml")  # a FIFO or deep nesting reads as none
     except (OSError, UnicodeDecodeError, ValueError):
         return {}
     return data.get("ladders", data) if isinstance(data.get("ladders"), dict) else data

@@ -27,11 +27,14 @@ checklists are the offline ones (measured, not judged).
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass
 from typing import Any
 
+from voiceinterviewer.files import MAX_PROMPT_BYTES, describe, read_text
 from voiceinterviewer.home import PROMPTS_DIR
+from voiceinterviewer.redaction import redact
 from voiceinterviewer.scoring.base import ScoreOptions
 from voiceinterviewer.scoring.calibration import calibrate
 from voiceinterviewer.scoring.delivery import delivery_tips
@@ -45,6 +48,7 @@ RUBRIC_PATH = PROMPTS_DIR / "rubric" / "scoring.md"
 REMOVED_MARK = "[removed: text addressed to the scorer]"
 MAX_TEXT = 600  # characters kept of any string the model returns
 MAX_TIPS = 6
+MAX_INTEGER = 1_000_000  # turn numbers and scores beyond this are not real ones
 
 _DIM_SCHEMA = {
     "type": "object",
@@ -115,9 +119,9 @@ class LLMScorer:
 
         baseline = OfflineScorer().score(record, options)
         try:
-            rubric = RUBRIC_PATH.read_text(encoding="utf-8")
-        except OSError:
-            return _fallback(baseline, f"rubric file missing: {RUBRIC_PATH}")
+            rubric = read_text(RUBRIC_PATH, MAX_PROMPT_BYTES)
+        except (OSError, UnicodeDecodeError) as exc:
+            return _fallback(baseline, f"cannot read the rubric {RUBRIC_PATH}: {describe(exc)}")
         config = LLMConfig(
             model=self.model,
             api_base=self.api_base,
@@ -133,11 +137,22 @@ class LLMScorer:
             data = parse_reply(reply)
         except SchemaError as exc:
             return _fallback(baseline, f"{self.model}: reply did not match the schema ({exc})")
-        return merge(record, options, baseline, data, self.model)
+        try:
+            return merge(record, options, baseline, data, self.model)
+        except MERGE_ERRORS as exc:  # a reply the checks let through but the merge cannot use
+            return _fallback(
+                baseline, f"{self.model}: reply could not be used ({type(exc).__name__})"
+            )
+
+
+# What a reply of the right shape but odd values (a huge turn number, say) may still raise.
+MERGE_ERRORS = (ValueError, TypeError, KeyError, OverflowError, AttributeError, IndexError)
 
 
 def _fallback(baseline: Report, reason: str) -> Report:
-    baseline.scorer = ScorerInfo(engine="offline", model="offline", fallback_reason=reason[:300])
+    """The offline report, noting why the model's was not used (keys masked, one line)."""
+    reason = " ".join(redact(reason).split())[:300]
+    baseline.scorer = ScorerInfo(engine="offline", model="offline", fallback_reason=reason)
     return baseline
 
 
@@ -179,22 +194,57 @@ def build_messages(
 
 
 def parse_reply(reply: str) -> dict[str, Any]:
-    """The reply as a validated dict (code fences and text around the object tolerated)."""
+    """The reply as a validated dict.
+
+    Text around the object and a code fence around it are tolerated; a code
+    fence *inside* the object (a stronger answer quoting code) is part of it.
+    Numbers that are not finite (``NaN``, ``Infinity``, ``1e400``) or too long
+    to read are refused like any other schema violation.
+    """
+    problem = "no JSON object"
+    for candidate in _json_candidates(reply):
+        try:
+            data = json.loads(candidate, parse_constant=_refuse_constant)
+        except _NotFinite as exc:
+            problem = f"not JSON: {exc}"
+            continue
+        except (ValueError, RecursionError) as exc:  # JSONDecodeError, over-long integers
+            problem = f"not JSON: {exc.msg if hasattr(exc, 'msg') else _first_words(exc)}"
+            continue
+        validate(data, RESPONSE_SCHEMA, "$")
+        return data
+    raise SchemaError(problem)
+
+
+def _json_candidates(reply: str) -> list[str]:
+    """Where the object may be: the whole reply, each fenced block, the outermost braces."""
     text = reply.strip()
-    fence = re.search(r"```(?:json)?\s*(.*?)```", text, re.S)
-    if fence:
-        text = fence.group(1).strip()
-    if not text.startswith("{"):
-        start, end = text.find("{"), text.rfind("}")
-        if start < 0 or end <= start:
-            raise SchemaError("no JSON object")
-        text = text[start : end + 1]
-    try:
-        data = json.loads(text)
-    except (json.JSONDecodeError, RecursionError) as exc:
-        raise SchemaError(f"not JSON: {exc.msg if hasattr(exc, 'msg') else exc}") from None
-    validate(data, RESPONSE_SCHEMA, "$")
-    return data
+    found = [text] if text.startswith("{") else []
+    found += [m.group(1).strip() for m in re.finditer(r"```(?:json)?\s*(.*?)```", text, re.S)]
+    start, end = text.find("{"), text.rfind("}")
+    if 0 <= start < end:
+        found.append(text[start : end + 1])
+    return [c for i, c in enumerate(found) if c.startswith("{") and c not in found[:i]]
+
+
+class _NotFinite(ValueError):
+    pass
+
+
+def _refuse_constant(name: str) -> Any:
+    raise _NotFinite(f"{name} is not a number")
+
+
+def _first_words(exc: BaseException) -> str:
+    return str(exc).split(":")[0][:80] or type(exc).__name__
+
+
+def _is_integer(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return True
+    return isinstance(value, float) and math.isfinite(value) and value.is_integer()
 
 
 def validate(value: Any, schema: dict[str, Any], path: str) -> None:
@@ -215,9 +265,12 @@ def validate(value: Any, schema: dict[str, Any], path: str) -> None:
         for i, item in enumerate(value):
             validate(item, schema.get("items", {}), f"{path}[{i}]")
     elif kind == "integer":
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or int(value) != value:
+        if not _is_integer(value):
             raise SchemaError(f"{path} is not an integer")
-        if not schema.get("minimum", value) <= value <= schema.get("maximum", value):
+        low, high = schema.get("minimum"), schema.get("maximum")
+        if (low is not None and value < low) or (high is not None and value > high):
+            raise SchemaError(f"{path} is out of range")
+        if abs(value) > MAX_INTEGER:
             raise SchemaError(f"{path} is out of range")
     elif kind == "string" and not isinstance(value, str):
         raise SchemaError(f"{path} is not a string")

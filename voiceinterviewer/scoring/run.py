@@ -16,6 +16,7 @@ given; ``settings`` supplies the LLM connection (api_base, api_key, timeouts).
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -23,11 +24,12 @@ from typing import NamedTuple
 
 from voiceinterviewer.config import Settings
 from voiceinterviewer.errors import UserError
+from voiceinterviewer.redaction import redact
 from voiceinterviewer.scoring.base import ScoreOptions, Scorer
 from voiceinterviewer.scoring.html import render_html
 from voiceinterviewer.scoring.markdown import render_transcript
 from voiceinterviewer.scoring.report import (
-    ARCHIVE_DIR,
+    MAX_REPORT_BYTES,
     REPORT_NAME,
     Report,
     write_private_text,
@@ -35,7 +37,9 @@ from voiceinterviewer.scoring.report import (
 )
 from voiceinterviewer.scoring.summary import format_summary
 from voiceinterviewer.session.journal import JOURNAL_NAME, Journal
+from voiceinterviewer.session.lock import session_lock
 from voiceinterviewer.session.record import load_session
+from voiceinterviewer.session.store import check_subfolders
 
 TRANSCRIPT_NAME = "transcript.md"
 HTML_NAME = "report.html"
@@ -70,23 +74,23 @@ def make_scorer(score_model: str, settings: Settings | None = None) -> Scorer:
     return LLMScorer(model=score_model, api_base=settings.api_base, api_key=settings.api_key)
 
 
-MAX_REPORT_BYTES = 64 * 1024 * 1024  # an existing report.json larger than this is damaged
-
-
 def check_outputs(folder: Path) -> None:
-    """Refuse a folder whose report files are in the way (a folder named report.json, ...)."""
-    for name, want_dir in (
-        (REPORT_NAME, False),
-        (TRANSCRIPT_NAME, False),
-        (HTML_NAME, False),
-        (ARCHIVE_DIR, True),
-    ):
+    """Refuse a session whose report files are in the way (a folder named report.json, a FIFO, a link).
+
+    Checked before ``score`` and ``transcribe`` change anything, so such a
+    session costs one line and keeps every file as it was.
+    """
+    for name in (REPORT_NAME, TRANSCRIPT_NAME, HTML_NAME):
         path = folder / name
-        if not (path.exists() or path.is_symlink()):
+        try:
+            mode = path.lstat().st_mode
+        except FileNotFoundError:
             continue
-        if path.is_symlink() or path.is_dir() != want_dir:
-            kind = "a folder" if want_dir else "a file"
-            raise UserError(f"cannot score {folder}: {path} is in the way (expected {kind})")
+        except OSError as exc:
+            raise UserError(f"cannot score {folder}: cannot read {path}: {exc.strerror}") from None
+        if not stat.S_ISREG(mode):
+            raise UserError(f"cannot score {folder}: {path} is in the way (expected a file)")
+    check_subfolders(folder)
     try:
         size = (folder / REPORT_NAME).stat().st_size
     except OSError:
@@ -123,31 +127,32 @@ def score_session(
         llm_retries=settings.llm_retries if settings else None,
     )
     report = make_scorer(score_model, settings).score(record, options)
-    try:
+    if report.scorer.fallback_reason:
+        report.scorer.fallback_reason = redact(report.scorer.fallback_reason)
+    # One writer at a time: the version is claimed, and report.json, transcript.md,
+    # report.html and the journal event written, before another command may start.
+    with session_lock(folder):
+        check_outputs(folder)
         json_path = write_report(folder, report)
-    except (ValueError, RecursionError):  # a damaged report.json the archiver cannot parse
-        raise UserError(
-            f"cannot read the existing report {folder / REPORT_NAME}; move it away and score again"
-        ) from None
-    md_path = write_private_text(folder / TRANSCRIPT_NAME, render_transcript(record, report))
-    html_path = write_private_text(folder / HTML_NAME, render_html(record, report))
-    try:
-        journal = Journal(folder / JOURNAL_NAME)
-    except OSError as exc:
-        raise UserError(
-            f"cannot append to the session journal in {folder}: {exc.strerror}", 1
-        ) from None
-    try:
-        journal.write(
-            "report_written",
-            t=round(record.duration, 3),
-            at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            version=report.version,
-            path=json_path.name,
-            engine=report.scorer.engine,
-            model=report.scorer.model,
-            fallback_reason=report.scorer.fallback_reason,
-        )
-    finally:
-        journal.close()
+        md_path = write_private_text(folder / TRANSCRIPT_NAME, render_transcript(record, report))
+        html_path = write_private_text(folder / HTML_NAME, render_html(record, report))
+        try:
+            journal = Journal(folder / JOURNAL_NAME)
+        except OSError as exc:
+            raise UserError(
+                f"cannot append to the session journal in {folder}: {exc.strerror}", 1
+            ) from None
+        try:
+            journal.write(
+                "report_written",
+                t=round(record.duration, 3),
+                at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                version=report.version,
+                path=json_path.name,
+                engine=report.scorer.engine,
+                model=report.scorer.model,
+                fallback_reason=report.scorer.fallback_reason,
+            )
+        finally:
+            journal.close()
     return ScoreResult(report, ReportPaths(json_path, md_path, html_path))

@@ -1,7 +1,8 @@
 """The short summary printed in the terminal (and spoken after a session).
 
-Five scores on one line each, the level with its ladder label and the
-signal against the target, and the top three tips. Plain text, no colour, so
+The report's version (the one this command wrote), five scores on one line
+each, the level with its ladder label and the signal against the target, and
+the top three tips. Plain text, no colour, so
 it reads the same in a terminal, a log or a speech engine.
 """
 
@@ -14,7 +15,7 @@ from voiceinterviewer.scoring.report import DIMENSIONS, Report
 
 
 def format_summary(report: Report, html_path: Path | None = None, tips: int = 3) -> str:
-    lines = [f"Session {report.session_id}: level {level_line(report)}"]
+    lines = [f"Session {report.session_id}, report v{report.version}: level {level_line(report)}"]
     width = max(len(t) for t in DIMENSION_TITLES.values())
     for name in DIMENSIONS:
         dim = report.dimensions.get(name)

@@ -22,15 +22,17 @@ Schema changes are named migrations in
 from __future__ import annotations
 
 import json
+import math
 import os
 import sqlite3
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from voiceinterviewer.errors import UserError
 from voiceinterviewer.home import ensure_private_dir, index_path
-from voiceinterviewer.scoring.report import DIMENSIONS, REPORT_NAME
+from voiceinterviewer.scoring.report import DIMENSIONS, REPORT_NAME, read_session_text
 from voiceinterviewer.session.index_migrations import migrate, transaction
 from voiceinterviewer.session.journal import JOURNAL_NAME
 
@@ -86,7 +88,11 @@ def folder_signature(folder: str | os.PathLike) -> str | None:
 
 def _num(value: Any) -> float | None:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
+        try:
+            number = float(value)
+        except OverflowError:  # an integer too large for a float
+            return None
+        return number if math.isfinite(number) else None
     return None
 
 
@@ -94,7 +100,7 @@ def _score(value: Any) -> int | None:
     if isinstance(value, dict):
         value = value.get("score")
     number = _num(value)
-    return int(round(number)) if number is not None else None
+    return int(round(number)) if number is not None and 0 <= number <= 10 else None
 
 
 def _text(value: Any) -> str | None:
@@ -105,10 +111,10 @@ def read_report(folder: Path) -> dict[str, Any] | None:
     """The folder's report.json as a dict; None when absent; UserError when unreadable."""
     path = folder / REPORT_NAME
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(read_session_text(path))  # never blocks on a FIFO, never follows a link
     except FileNotFoundError:
         return None
-    except (OSError, UnicodeDecodeError, ValueError, RecursionError):
+    except (OSError, ValueError, RecursionError):
         raise UserError(f"unreadable report: {path}") from None
     if not isinstance(data, dict):
         raise UserError(f"unreadable report: {path}")
@@ -148,7 +154,7 @@ def summarize_folder(folder: Path) -> IndexedSession:
         row.wpm = _num(delivery.get("wpm"))
         row.fillers_per_min = _num(delivery.get("fillers_per_min"))
         version = _num(report.get("version"))
-        row.report_version = int(version) if version is not None else None
+        row.report_version = int(version) if version is not None and 0 <= version < 1e9 else None
     return row
 
 
@@ -182,23 +188,44 @@ def _to_db(row: IndexedSession, root: str, signature: str) -> tuple[Any, ...]:
     return tuple(values[c] for c in COLUMNS)
 
 
+class BadRow(ValueError):
+    """A row whose values do not have the types the index writes (a damaged cache)."""
+
+
+def _col(value: Any, kind: type, optional: bool = False) -> Any:
+    if value is None and optional:
+        return None
+    if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
+    if not isinstance(value, kind) or isinstance(value, bool):
+        raise BadRow(f"{value!r} is not {kind.__name__}")
+    if kind is float and not math.isfinite(value):
+        raise BadRow(f"{value!r} is not finite")
+    return value
+
+
+def _score_col(value: Any) -> int | None:
+    return _col(value, int, optional=True)
+
+
 def _from_db(r: sqlite3.Row) -> IndexedSession:
+    """A row as an :class:`IndexedSession`; :class:`BadRow` when a value has the wrong type."""
     return IndexedSession(
-        id=r["id"],
-        path=Path(r["path"]),
-        started_at=r["started_at"],
-        track=r["track"],
-        level_target=r["level_target"],
-        level_verdict=r["level_verdict"],
-        scores={name: r[name] for name in DIMENSIONS},
-        wpm=r["wpm"],
-        fillers_per_min=r["fillers_per_min"],
-        duration=r["duration"],
-        turns=r["turns"],
-        signal=r["signal"],
-        ladder_label=r["ladder_label"],
-        report_version=r["report_version"],
-        problem=r["problem"],
+        id=_col(r["id"], str),
+        path=Path(_col(r["path"], str)),
+        started_at=_col(r["started_at"], str),
+        track=_col(r["track"], str),
+        level_target=_col(r["level_target"], str),
+        level_verdict=_col(r["level_verdict"], str, optional=True),
+        scores={name: _score_col(r[name]) for name in DIMENSIONS},
+        wpm=_col(r["wpm"], float, optional=True),
+        fillers_per_min=_col(r["fillers_per_min"], float, optional=True),
+        duration=_col(r["duration"], float),
+        turns=_col(r["turns"], int),
+        signal=_col(r["signal"], str, optional=True),
+        ladder_label=_col(r["ladder_label"], str, optional=True),
+        report_version=_col(r["report_version"], int, optional=True),
+        problem=_col(r["problem"], str, optional=True),
     )
 
 
@@ -237,9 +264,7 @@ class SessionIndex:
     def _open(self) -> sqlite3.Connection:
         try:
             ensure_private_dir(self.path.parent)
-            if not self.path.exists():
-                os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o600))
-            os.chmod(self.path, 0o600)
+            self._create()
         except OSError as exc:
             raise UserError(
                 f"cannot create the session index {self.path}: {exc.strerror}", 1
@@ -263,9 +288,36 @@ class SessionIndex:
                         f"cannot use the session index {self.path}; delete it to rebuild", 1
                     ) from None
                 # A cache that SQLite cannot read is rebuilt from the folders.
-                self.path.unlink(missing_ok=True)
-                os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o600))
+                try:
+                    self.path.unlink(missing_ok=True)
+                    self._create()
+                except OSError as exc:
+                    raise UserError(
+                        f"cannot rebuild the session index {self.path}: {exc.strerror}", 1
+                    ) from None
         raise AssertionError("unreachable")
+
+    def _create(self) -> None:
+        """Create the database file 0600, or check that the existing one is a plain file.
+
+        Only a file made here has its mode set; a symbolic link or anything
+        that is not a regular file is not the index, and is left alone (the
+        caller then reads the folders directly).
+        """
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+        try:
+            fd = os.open(self.path, flags, 0o600)
+        except FileExistsError:
+            mode = os.lstat(self.path).st_mode
+            if not stat.S_ISREG(mode):
+                raise UserError(
+                    f"the session index {self.path} is not a regular file; leaving it alone", 1
+                ) from None
+            return
+        try:
+            os.fchmod(fd, 0o600)
+        finally:
+            os.close(fd)
 
     def refresh(self, root: str | os.PathLike) -> RefreshStats:
         """Bring the rows for ``root`` in line with its session folders."""
@@ -295,11 +347,26 @@ class SessionIndex:
     def sessions(self, root: str | os.PathLike) -> list[IndexedSession]:
         """Rows for ``root``, oldest first (by start time, then id); rows with no start time last."""
         root_key = str(Path(root).resolve())
-        cursor = self.db.execute(
-            "SELECT * FROM sessions WHERE root = ? ORDER BY started_at = '', started_at, id",
-            (root_key,),
-        )
-        return [_from_db(r) for r in cursor]
+        for attempt in (1, 2):
+            rows, bad = [], []
+            cursor = self.db.execute(
+                "SELECT rowid, * FROM sessions WHERE root = ?"
+                " ORDER BY started_at = '', started_at, id",
+                (root_key,),
+            )
+            for r in cursor.fetchall():
+                try:
+                    rows.append(_from_db(r))
+                except BadRow:
+                    bad.append((r["rowid"],))
+            if not bad or attempt == 2:
+                return rows  # a row still unreadable after a rebuild is skipped
+            # The index is a cache: rows it cannot read are dropped and read again from
+            # their folders (a folder that is gone simply stays out).
+            with transaction(self.db):
+                self.db.executemany("DELETE FROM sessions WHERE rowid = ?", bad)
+            self.refresh(root)
+        return rows
 
     def close(self) -> None:
         self.db.close()

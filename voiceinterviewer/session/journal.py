@@ -29,16 +29,15 @@ from __future__ import annotations
 import errno
 import json
 import os
-import stat
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 from voiceinterviewer.errors import UserError
+from voiceinterviewer.files import open_regular
+from voiceinterviewer.redaction import mentions_secret, redact_data
 
 JOURNAL_NAME = "session.jsonl"
 FORMAT_VERSION = 2
@@ -70,7 +69,10 @@ class Journal:
 
     def write(self, type_: str, **data: Any) -> dict[str, Any]:
         event = {"type": type_, "t": data.pop("t", self.now()), **data}
-        line = json.dumps(event, ensure_ascii=False, default=_jsonable) + "\n"
+        line = json.dumps(event, ensure_ascii=False, default=_jsonable)
+        if mentions_secret(line):  # no API key ever reaches the disk
+            line = json.dumps(redact_data(json.loads(line)), ensure_ascii=False)
+        line += "\n"
         with self._lock:
             if self._fd is None:
                 return event
@@ -111,25 +113,6 @@ def _write_all(fd: int, data: bytes) -> None:
     while view:
         written = os.write(fd, view)
         view = view[written:]
-
-
-@contextmanager
-def open_regular(path: Path) -> Iterator[BinaryIO | None]:
-    """Open ``path`` for reading if it is a regular file, else yield None.
-
-    Opened without blocking first, so a FIFO or a device never hangs the reader.
-    """
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            yield None
-            return
-        f = os.fdopen(fd, "rb")
-    except BaseException:
-        os.close(fd)
-        raise
-    with f:
-        yield f
 
 
 def write_error(path: Path, exc: OSError, what: str) -> UserError:

@@ -38,6 +38,7 @@ from voiceinterviewer.session.preflight import (
     HeldInterrupt,
     check_answer_files,
     check_devices,
+    check_prompts,
     read_optional,
 )
 from voiceinterviewer.session.store import create_session_dir
@@ -82,13 +83,13 @@ def run_interview(
 ) -> int:
     """Run one interview in a new session folder and score it; the exit code for the CLI.
 
-    Everything the person gave (answer files, job and story notes, devices)
+    Everything the person gave (answer files, job and story notes, prompts, devices)
     is checked before the folder is created, so bad input fails with one
     line and leaves nothing behind.
     """
     t0 = time.monotonic()
     if answers:
-        check_answer_files(answers)
+        check_answer_files(answers, settings.max_answer)
     context = build_context(settings, avoid_recent)
     if answers is None:
         check_devices(settings, require_speaker)
@@ -96,6 +97,7 @@ def run_interview(
         from voiceinterviewer.llm.client import start_background_import
 
         start_background_import()
+    check_prompts(settings)  # a bad prompts file or --question leaves no folder behind
     folder = create_session_dir(settings.out)
     journal = Journal(folder / JOURNAL_NAME, t0=t0)
     try:

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from voiceinterviewer.errors import UserError
-from voiceinterviewer.home import ensure_private_dir
+from voiceinterviewer.home import private_mode
 from voiceinterviewer.session.journal import JOURNAL_NAME
 
 
@@ -36,10 +36,43 @@ def create_session_dir(root: str | os.PathLike) -> Path:
                 folder.mkdir(mode=0o700)
             except FileExistsError:
                 continue
-            return ensure_private_dir(folder)
+            private_mode(folder, 0o700)  # made here, so its mode is ours to set
+            return folder
     except OSError as exc:
         raise UserError(f"cannot create a session folder under {root}: {exc.strerror}", 1) from None
     raise UserError(f"cannot create a unique session folder under {root}", 1)
+
+
+SUBFOLDERS = ("reports", "transcripts")  # the sub-folders a session's commands write into
+
+
+def check_subfolders(folder: Path, names: tuple[str, ...] = SUBFOLDERS) -> None:
+    """Refuse a session whose sub-folders are symbolic links or files (one line, exit 2).
+
+    A link could lead out of the session, and a command would then write (and
+    set modes) where the person never meant it to.
+    """
+    for name in names:
+        path = folder / name
+        if path.is_symlink():
+            raise UserError(f"refusing {path}: it is a symbolic link, not a folder of the session")
+        if path.exists() and not path.is_dir():
+            raise UserError(f"cannot use {path}: it is in the way (expected a folder)")
+
+
+def session_subfolder(folder: Path, name: str) -> Path:
+    """``folder/name``, created 0700 if missing; a link or a file there is refused."""
+    check_subfolders(folder, (name,))
+    path = folder / name
+    try:
+        path.mkdir(mode=0o700)
+    except FileExistsError:
+        check_subfolders(folder, (name,))  # made meanwhile: check what it is
+        return path
+    except OSError as exc:
+        raise UserError(f"cannot create {path}: {exc.strerror or exc}", 1) from None
+    private_mode(path, 0o700)
+    return path
 
 
 def is_session_dir(path: Path) -> bool:

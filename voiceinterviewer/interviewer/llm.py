@@ -8,9 +8,9 @@ model only turns that plan into words, from the prompt built by
 the conversation with the candidate's answers wrapped as data).
 
 The reply streams: :attr:`Reply.sentences` yields each sentence as soon as it is
-complete, cleaned of markdown, with sentences that would reveal a score
-dropped, and stops after the first question or when the spoken-length budget
-is used. :meth:`LLMInterviewer.next_reply` waits for the first sentence (at
+complete, cleaned of markdown, with sentences that would tell the candidate a
+score, a hire verdict or a level dropped (the words are ``prompts/verdicts.toml``),
+and stops after the first question or when the spoken-length budget is used. :meth:`LLMInterviewer.next_reply` waits for the first sentence (at
 most ``timeout`` seconds, so the person never hears a longer silence); if the
 model fails before that, the turn is phrased by the offline engine, the error
 is reported through ``on_error`` and :attr:`Reply.engine` is
@@ -26,6 +26,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from voiceinterviewer.errors import UserError
 from voiceinterviewer.interviewer.base import ErrorSink, InterviewContext, Interviewer, Plan, Reply
 from voiceinterviewer.interviewer.llm_prompt import (
     LLMInterviewerOptions,
@@ -33,7 +34,9 @@ from voiceinterviewer.interviewer.llm_prompt import (
     load_persona,
 )
 from voiceinterviewer.interviewer.text import count_words, iter_sentences, strip_markdown
-from voiceinterviewer.llm.client import ChatStream, LLMConfig, LLMError, redact, stream_chat
+from voiceinterviewer.interviewer.verdicts import load_verdict_words, tells_verdict
+from voiceinterviewer.llm.client import ChatStream, LLMConfig, LLMError, stream_chat
+from voiceinterviewer.redaction import redact
 
 FALLBACK_ENGINE = "offline-fallback"
 ERROR_WHERE = "llm_interviewer"
@@ -43,18 +46,6 @@ PhraseFn = Callable[[InterviewContext, Plan], list[str]]
 
 _ACTIONS = r"(?:smiles|nods|pauses|laughs|chuckles|leans|sighs|clears)"
 _STAGE = re.compile(rf"\[[^\]]*\](?!\()|\*{_ACTIONS}[^*]*\*|\({_ACTIONS}[^)]*\)", re.I)
-
-_LEAKS = (
-    re.compile(r"\b\d(?:\.\d)?\s*(?:/|out of)\s*(?:5|10)\b", re.I),
-    re.compile(r"\b(?:score[sd]?|scoring|rating|rated|grade[sd]?|grading)\b", re.I),
-    re.compile(r"\b(?:strong |lean )?(?:no[- ])?hire (?:signal|decision|recommendation)\b", re.I),
-    re.compile(
-        r"\b(?:you(?:'re| are)|that(?:'s| is| was)|this (?:is|was)|your answer (?:is|was))"
-        r" (?:\w+ )?(?:a |an )?(?:junior|mid|senior|staff|principal)[- ]level\b",
-        re.I,
-    ),
-    re.compile(r"\b(?:you(?:'re| are)|that(?:'s| is)) (?:an? )?[LE][3-8]\b"),
-)
 
 _ASKING_START = re.compile(
     r"^(?:so|and|now|okay|ok|alright|next|then)?[,\s]*(?:how|what|why|which|when|where|who|"
@@ -74,8 +65,16 @@ def speakable(raw: str) -> str:
 
 
 def leaks_assessment(sentence: str) -> bool:
-    """True when ``sentence`` tells the candidate a score, rating or level verdict."""
-    return any(pattern.search(sentence) for pattern in _LEAKS)
+    """True when ``sentence`` tells the candidate a score, a hire verdict or a level.
+
+    The words are ``prompts/verdicts.toml`` (see :mod:`voiceinterviewer.interviewer.verdicts`);
+    if they cannot be read mid-interview, nothing is let through unchecked.
+    """
+    try:
+        words = load_verdict_words()
+    except UserError:
+        return True
+    return tells_verdict(sentence, words)
 
 
 def asks_something(sentence: str) -> bool:
@@ -198,7 +197,7 @@ class LLMInterviewer:
 
     def _report(self, exc: BaseException, what: str) -> None:
         if isinstance(exc, LLMError):
-            detail = f"{exc} ({exc.kind})"
+            detail = f"{redact(str(exc), self.config.api_key)} ({exc.kind})"
         else:
             detail = f"unexpected {type(exc).__name__}"
         message = redact(f"{self.config.model} failed {what}: {detail}", self.config.api_key)

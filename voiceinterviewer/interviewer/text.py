@@ -24,7 +24,9 @@ _ABBREVIATIONS = frozenset(
     "jan feb mar apr jun jul aug sep sept oct nov dec u.s a.m p.m".split()
 )
 
-_CODE_FENCE_RE = re.compile(r"```[^\n]*\n?(.*?)(?:```|$)", re.DOTALL)
+# A fence's info string is one word ("```sql"): a stream joins lines, so the rest of the
+# line after it is the code (or the next sentence), never part of the fence.
+_CODE_FENCE_RE = re.compile(r"```[\w+#.-]*[ \t]*\n?(.*?)(?:```|$)", re.DOTALL)
 _INLINE_CODE_RE = re.compile(r"`([^`]*)`")
 _IMAGE_RE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
 _LINK_RE = re.compile(r"\[([^\]]+)\]\([^)]*\)")

@@ -12,7 +12,9 @@ taken from a queue::
         srv.enqueue_fault("500")
         ...  # point litellm at model "openai/test-model", api_base=srv.url
 
-Faults reproduce what real servers and networks do: ``500``; ``429`` with
+Faults reproduce what real servers and networks do: ``500``; ``500_echo`` (a 500
+whose message repeats the bearer token and the fault's ``text``, as a careless
+proxy does); ``429`` with
 ``Retry-After: 1``; ``401`` (echoing the key, as some servers do); ``timeout`` (hold the request ``hang_seconds``, then close
 without answering); ``garbage`` (a body that is not JSON); ``empty`` (an empty
 body); ``broken_stream`` (a few chunks, then the connection drops mid-body);
@@ -32,7 +34,17 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-FAULTS = ("500", "429", "401", "timeout", "garbage", "empty", "broken_stream", "wrong_schema")
+FAULTS = (
+    "500",
+    "500_echo",
+    "429",
+    "401",
+    "timeout",
+    "garbage",
+    "empty",
+    "broken_stream",
+    "wrong_schema",
+)
 
 
 @dataclass
@@ -309,6 +321,10 @@ class _Handler(BaseHTTPRequestHandler):
         kind = item.fault
         error = {"error": {"message": f"scripted {kind}", "type": "server_error", "code": kind}}
         if kind == "500":
+            self._send_json(500, error)
+        elif kind == "500_echo":
+            token = self.headers.get("Authorization", "").removeprefix("Bearer ")
+            error["error"]["message"] = f"upstream refused token {token} {item.text}".strip()
             self._send_json(500, error)
         elif kind == "401":
             token = self.headers.get("Authorization", "").removeprefix("Bearer ")

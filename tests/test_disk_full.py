@@ -156,3 +156,28 @@ def test_the_writers_stop_cleanly_when_space_runs_out(small_disk):
     loaded = load_journal(journal_path)
     assert loaded.events[-1]["n"] == -1
     assert len(loaded.skipped_lines) <= 1
+
+
+@pytest.mark.parametrize("where", ["default", "output"])
+def test_a_wav_export_on_a_full_disk_leaves_no_part_written_file(tmp_path, where):
+    from scoring_helpers import SENIOR, Exchange, write_session
+
+    folder = write_session(
+        tmp_path / "recordings" / "20240501-100000-wav",
+        [Exchange("Tell me.", SENIOR, answer_audio_seconds=20.0)] * 3,
+    ).folder
+    out = tmp_path / "exports"
+    out.mkdir()
+    args = ["export", str(folder), "-f", "wav"] + (
+        ["-o", str(out / "all.wav")] if where == "output" else []
+    )
+    before = sorted(p.name for p in folder.iterdir())
+    proc = subprocess.run(
+        [sys.executable, "-m", "voiceinterviewer", *args],
+        cwd=REPO, env=cli_env({"PYTHONDONTWRITEBYTECODE": "1"}), capture_output=True, text=True,
+        timeout=120, preexec_fn=_limited(40_000),
+    )  # fmt: skip
+    line = assert_clean_failure(proc.returncode, proc.stderr, expected_rc=1)
+    assert "disk is full" in line
+    assert sorted(p.name for p in folder.iterdir()) == before, "a part-written file was left"
+    assert list(out.iterdir()) == []

@@ -342,3 +342,42 @@ def test_listing_200_indexed_sessions_is_fast(recordings, capsys, count):
     os.utime(recordings / "20250101-000007-x007" / "session.jsonl", ns=(0, 0))
     with SessionIndex() as index:
         assert index.refresh(recordings).read == 1
+
+
+# A readable index whose values have the wrong type: the index is a cache, so such rows are
+# read again from their folders and the listing and the progress view stay right.
+WRONG_TYPES = {
+    "scope-text": "UPDATE sessions SET scope = 'abc'",
+    "duration-text": "UPDATE sessions SET duration = 'x'",
+    "turns-text": "UPDATE sessions SET turns = 'many'",
+    "wpm-blob": "UPDATE sessions SET wpm = x'00ff'",
+    "infinite-duration": "UPDATE sessions SET duration = 9e999",
+    "verdict-blob": "UPDATE sessions SET level_verdict = x'00ff'",
+    "path-number": "UPDATE sessions SET path = 7 WHERE id = '20250110-180000-cccc'",
+    "track-blob": "UPDATE sessions SET track = x'01'",
+    "version-text": "UPDATE sessions SET report_version = 'v1'",
+    "signal-real": "UPDATE sessions SET signal = 1.5",
+}
+
+
+@pytest.mark.parametrize("name", sorted(WRONG_TYPES))
+def test_rows_of_the_wrong_type_are_rebuilt_from_the_folders(recordings, capsys, name):
+    a, b, c = _three(recordings)
+    assert main(["sessions", "--out", str(recordings)]) == 0
+    listing = capsys.readouterr().out
+    assert main(["progress", "--out", str(recordings)]) == 0
+    progress = capsys.readouterr().out
+    db = sqlite3.connect(index_path())
+    db.execute(WRONG_TYPES[name])
+    db.commit()
+    db.close()
+    assert main(["sessions", "--out", str(recordings)]) == 0
+    out, err = capsys.readouterr()
+    assert out == listing and not err
+    assert main(["progress", "--out", str(recordings), "--force"]) == 0
+    out, err = capsys.readouterr()
+    assert out == progress and not err
+    with SessionIndex() as index:  # the rows were written again, with their own types
+        rows = index.sessions(recordings)
+    assert sorted(r.id for r in rows) == [a.id, b.id, c.id]
+    assert all(isinstance(r.duration, float) and isinstance(r.turns, int) for r in rows)

@@ -361,3 +361,84 @@ def test_persona_file_is_read_lazily_into_the_prompt(srv, tmp_path):
     path.write_text("LAZY-PERSONA written after construction", encoding="utf-8")
     hear(interviewer.next_reply(context()))
     assert "LAZY-PERSONA" in srv.requests[-1]["messages"][0]["content"]
+
+
+# -- levels, scores and hire verdicts are never said -----------------------------------------
+
+VERDICTS = [
+    "That answer was solidly senior level.",
+    "Strong hire.",
+    "You're clearly operating at staff level.",
+    "I'd put you at L5 based on that.",
+    "That would be a strong hire signal from me.",
+    "You scored 4 out of 5 on scope.",
+    "Honestly, you'd pass the bar easily.",
+    "That's an E5 answer.",
+    "That was an SDE 3 answer if I've ever heard one.",
+    "I would rate that 3.5/5.",
+    "That\u2019s definitely principal level.",
+]
+NEUTRAL = [
+    "Why aren't you going for staff?",
+    "Since you're targeting L5, I'll push on details.",
+    "When you hire engineers, what do you look for?",
+    "What would a staff engineer have done differently here?",
+    "Tell me about a time you mentored a senior engineer.",
+    "We're targeting senior level today.",
+    "Thanks, that was helpful.",
+]
+
+
+@pytest.mark.parametrize("sentence", VERDICTS)
+def test_a_verdict_is_a_leak(sentence):
+    from voiceinterviewer.interviewer.llm import leaks_assessment
+
+    assert leaks_assessment(sentence)
+
+
+@pytest.mark.parametrize("sentence", NEUTRAL)
+def test_naming_a_level_or_hiring_is_not_a_verdict(sentence):
+    from voiceinterviewer.interviewer.llm import leaks_assessment
+
+    assert not leaks_assessment(sentence)
+
+
+def test_verdicts_are_never_spoken(srv):
+    srv.enqueue(
+        "That answer was solidly senior level. Strong hire. What would you change next time?"
+    )
+    heard = hear(make(srv.url, Script(follow_up_plan())).next_reply(context()))
+    assert heard == ["What would you change next time?"]
+
+
+def test_the_verdict_words_are_data(tmp_path):
+    import shutil
+
+    from voiceinterviewer.errors import UserError
+    from voiceinterviewer.home import PROMPTS_DIR
+    from voiceinterviewer.interviewer.verdicts import load_verdict_words, tells_verdict
+
+    root = tmp_path / "prompts"
+    root.mkdir()
+    shutil.copy(PROMPTS_DIR / "ladders.toml", root / "ladders.toml")
+    text = (PROMPTS_DIR / "verdicts.toml").read_text()
+    (root / "verdicts.toml").write_text(
+        text.replace('"strong hire",', '"strong hire", "thumbs up",')
+    )
+    words = load_verdict_words(root)
+    assert tells_verdict("Thumbs up from me.", words)
+    assert tells_verdict("That was solidly L6.", words), "ladder labels are level words"
+    (root / "verdicts.toml").write_text('verdicts = "hire"\n')
+    with pytest.raises(UserError, match="verdicts must be a list"):
+        load_verdict_words(root)
+
+
+def test_a_code_fence_keeps_the_question_after_it(srv):
+    srv.enqueue(
+        "Consider this:\n```sql\nSELECT * FROM orders WHERE id = 1;\n```\nWhat index would you add?"
+    )
+    heard = hear(make(srv.url, Script(follow_up_plan())).next_reply(context()))
+    assert heard[-1].endswith("What index would you add?"), heard
+    srv.enqueue("Okay. ``` What happens when the cache is cold?")
+    heard = hear(make(srv.url, Script(follow_up_plan())).next_reply(context()))
+    assert heard == ["Okay.", "What happens when the cache is cold?"]

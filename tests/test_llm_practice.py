@@ -105,3 +105,19 @@ def test_a_dead_server_falls_back_to_the_offline_interviewer(tmp_path):
     assert any(e["type"] == "error" and e["where"] == "llm_interviewer" for e in events)
     assert any(e["type"] == "llm_fallback" for e in events)
     assert (folder / "report.json").exists()
+
+
+def test_the_candidate_never_hears_a_level_a_score_or_a_verdict(tmp_path):
+    verdict = (
+        "That answer was solidly senior level. Strong hire. What trade-offs did you weigh there?"
+    )
+    with OpenAIServer(default_reply=verdict) as server:
+        result, folder, events = run_practice(tmp_path, server.url)
+    assert result.returncode == 0, result.stderr
+    spoken = [e for e in events if e["type"] == "question"]
+    assert len(spoken) >= 3
+    assert any(e["engine"] == "openai/test-model" for e in spoken), "the model was heard"
+    for event in spoken:
+        said = event["text"].lower()
+        assert "senior level" not in said and "hire" not in said, event["text"]
+    assert any("trade-offs did you weigh" in e["text"] for e in spoken)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import stat
 import subprocess
 import sys
@@ -322,3 +323,253 @@ def test_audio_names_in_the_journal_never_lead_outside_the_folder(tmp_path, caps
     assert "no recorded answers" in capsys.readouterr().out
     after = tree_hashes(tmp_path)
     assert after["secret.wav"] == before["secret.wav"]
+
+
+# -- keys of every provider, whatever their shape ------------------------------------------------
+
+GOOGLE_SHAPED = "AIzaSyB3x9Qe7Lr2Vm4Tn8Kp1Wd6Zc5Hf0Gj2Ys"  # in OPENAI_API_KEY: litellm sends it
+GROQ_KEY = "gsk_4fT9qLm2Xv7Rb1Nc8Wd3Kp6Zs0Hy5Ja"
+PLAIN_KEY = "correcthorsebatterystaple-4417"  # no known shape at all
+PROVIDER_ENV = {
+    "OPENAI_API_KEY": GOOGLE_SHAPED,
+    "GROQ_API_KEY": GROQ_KEY,
+    "ANTHROPIC_API_KEY": PLAIN_KEY,
+}
+
+
+def test_keys_from_provider_variables_are_written_nowhere(tmp_path):
+    home, root = tmp_path / "home", tmp_path / "recordings"
+    answers = write_answers(tmp_path / "answers", ANSWERS[:1] + ANSWERS[2:])
+    env = cli_env({**NO_SPEAKER, "VOICEINTERVIEWER_HOME": str(home), **PROVIDER_ENV})
+    env.pop("VOICEINTERVIEWER_API_KEY", None)
+    echoed = f"(also tried {GROQ_KEY} and {PLAIN_KEY})"
+    outputs = []
+    with OpenAIServer() as srv:
+        for _ in range(2):  # the first turn and its retry: a 500 that echoes every key
+            srv.enqueue_fault("500_echo", echoed)
+        outputs.append(
+            run_private(
+                ["practice", "--answers", *answers, "--model", MODEL, "--api-base", srv.url,
+                 "--out", root, "--questions", "1", "--max-follow-ups", "0", "--seed", "keys"],
+                env,
+            )
+        )  # fmt: skip
+        assert outputs[-1].returncode == 0, outputs[-1].stderr
+        (folder,) = session_folders(root)
+        for _ in range(2):
+            srv.enqueue_fault("500_echo", echoed)
+        outputs.append(
+            run_private(["score", folder, "--score-model", MODEL, "--api-base", srv.url], env)
+        )
+        sent = list(srv.auth_headers)
+    outputs.append(run_private(["export", folder, "-f", "md", "-o", tmp_path / "t.md"], env))
+    outputs.append(run_private(["sessions", "show", folder], env))
+    for proc in outputs:
+        assert proc.returncode == 0, proc.stderr
+    assert f"Bearer {GOOGLE_SHAPED}" in sent, "the provider key was used"
+    errors = [e["message"] for e in journal_events(folder) if e["type"] == "error"]
+    assert any("HTTP 500" in m and "***" in m for m in errors), errors
+    report = json.loads((folder / "report.json").read_text())
+    assert "HTTP 500" in report["scorer"]["fallback_reason"]
+    needles = [k.encode() for k in PROVIDER_ENV.values()] + [GOOGLE_SHAPED[:12].encode()]
+    scanned = []
+    for path in [*tmp_path.rglob("*")]:
+        if path.is_file() and not path.name.startswith("answer-"):
+            data = path.read_bytes()
+            scanned.append(path.name)
+            assert not any(n in data for n in needles), f"a key is in {path}"
+    assert {"report.json", "report.html", "transcript.md", "session.jsonl", "t.md"} <= set(scanned)
+    for proc in outputs:
+        for key in PROVIDER_ENV.values():
+            assert key not in proc.stdout and key not in proc.stderr
+
+
+def test_redaction_masks_known_keys_and_keeps_the_candidates_words(monkeypatch):
+    from voiceinterviewer.redaction import redact, redact_data, remember
+
+    for name, value in PROVIDER_ENV.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("HF_TOKEN", "hf_abcdefghijklmnopqrstuvwx")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
+    remember("my-configured-key-123")
+    message = (
+        f"server error (HTTP 500): token {GOOGLE_SHAPED[:20]} and {PLAIN_KEY}, "
+        "hf_abcdefghijklmnopqrstuvwx wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY my-configured-key-123"
+    )
+    masked = redact(message)
+    for secret in ("AIzaSyB3x9Qe", PLAIN_KEY, "hf_abcdef", "wJalrXUtn", "my-configured"):
+        assert secret not in masked, masked
+    assert masked.startswith("server error (HTTP 500): token ***")
+    said = {"text": "We rotate the API key monthly, sk-style keys too, and the task-force met."}
+    assert redact_data(said) == said, "a candidate's words are never rewritten"
+    assert redact_data({"text": f"I pasted {GROQ_KEY}"}) == {"text": "I pasted ***"}
+
+
+# -- writing over a session's own files -----------------------------------------------------------
+
+
+@pytest.fixture
+def two_sessions(tmp_path):
+    root = tmp_path / "recordings"
+    exchanges = [
+        Exchange("Tell me.", SENIOR),
+        Exchange("And then?", SENIOR),
+        Exchange("Why?", SENIOR),
+    ]
+    folder = write_session(root / "20240501-100000-mine", exchanges).folder
+    other = write_session(root / "20240502-100000-other", exchanges).folder
+    for target in (folder, other, folder):
+        assert main(["score", str(target)]) == 0
+    (folder / "transcripts").mkdir()
+    (folder / "transcripts" / "transcript-v1.md").write_text("kept\n")
+    assert main(["export", str(folder), "-f", "wav"]) == 0  # interview.wav, the default
+    assert main(["export", str(folder), "-f", "wav"]) == 0  # the default is rewritten
+    return root, folder, other
+
+
+OWNED = [
+    "session.jsonl",
+    "report.json",
+    "report.html",
+    "transcript.md",
+    "turn-03-candidate.wav",
+    "turn-01-interviewer.wav",
+    "reports/report-v1.json",
+    "transcripts/transcript-v1.md",
+    "interview.wav",
+    "other:session.jsonl",
+    "other:reports/report-v1.json",
+]
+WRITERS = {
+    "export-md": lambda s, out: ["export", s, "-f", "md", "-o", out],
+    "export-json": lambda s, out: ["export", s, "-f", "json", "-o", out],
+    "export-vtt": lambda s, out: ["export", s, "-f", "vtt", "-o", out],
+    "export-wav": lambda s, out: ["export", s, "-f", "wav", "-o", out],
+    "progress": lambda s, out: ["progress", "--out", s.parent, "--html", out],
+}
+
+
+@pytest.mark.parametrize("force", [False, True], ids=["plain", "force"])
+@pytest.mark.parametrize("writer", sorted(WRITERS))
+@pytest.mark.parametrize("owned", OWNED)
+def test_exports_and_progress_never_write_over_a_sessions_files(
+    two_sessions, capsys, owned, writer, force
+):
+    root, folder, other = two_sessions
+    owner, name = (other, owned.split(":", 1)[1]) if owned.startswith("other:") else (folder, owned)
+    target = owner / name
+    if writer == "export-wav" and target == folder / "interview.wav":
+        pytest.skip("the WAV export's own default target")
+    before = tree_hashes(root)
+    args = WRITERS[writer](folder, target) + (["--force"] if force else [])
+    capsys.readouterr()
+    rc = main([str(a) for a in args])
+    err = capsys.readouterr().err
+    assert rc == 2, err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("voiceinterviewer: error:"), err
+    assert tree_hashes(root) == before
+
+
+def test_a_link_to_a_sessions_file_is_not_a_way_round(two_sessions, tmp_path, capsys):
+    root, folder, other = two_sessions
+    link = tmp_path / "innocent.md"
+    link.symlink_to(folder / "session.jsonl")
+    before = tree_hashes(root)
+    for force in ([], ["--force"]):
+        assert main(["export", str(folder), "-f", "md", "-o", str(link), *force]) == 2
+    assert tree_hashes(root) == before and link.is_symlink()
+
+
+def test_an_existing_file_is_replaced_only_with_force(two_sessions, tmp_path, capsys):
+    root, folder, other = two_sessions
+    mine = tmp_path / "notes.md"
+    mine.write_text("my own notes\n")
+    assert main(["export", str(folder), "-f", "md", "-o", str(mine)]) == 2
+    assert "--force" in capsys.readouterr().err and mine.read_text() == "my own notes\n"
+    assert main(["export", str(folder), "-f", "md", "-o", str(mine), "--force"]) == 0
+    assert mine.read_text().startswith("# ") and _mode(mine) == 0o600
+    chart = tmp_path / "chart.html"
+    chart.write_text("mine\n")
+    assert main(["progress", "--out", str(root), "--html", str(chart)]) == 2
+    assert main(["progress", "--out", str(root), "--html", str(chart), "--force"]) == 0
+    assert chart.read_text().startswith("<!DOCTYPE html>")
+    assert main(["progress", "--out", str(root)]) == 0  # the default page is its own
+    assert main(["progress", "--out", str(root)]) == 0
+
+
+# -- sub-folders that lead out of the session ---------------------------------------------------
+
+
+@pytest.mark.parametrize("command", ["transcribe", "transcribe-no-score", "score"])
+@pytest.mark.parametrize("subfolder", ["transcripts", "reports"])
+def test_a_linked_sub_folder_is_refused_and_its_target_untouched(
+    tmp_path, capsys, subfolder, command
+):
+    folder = write_session(
+        tmp_path / "recordings" / "20240501-100000-link", [Exchange("Tell me.", SENIOR)]
+    ).folder
+    assert main(["score", str(folder)]) == 0
+    assert main(["score", str(folder)]) == 0  # reports/ now holds v1
+    shutil.rmtree(folder / subfolder, ignore_errors=True)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "mine.txt").write_text("mine\n")
+    os.chmod(outside, 0o755)
+    (folder / subfolder).symlink_to(outside, target_is_directory=True)
+    before, session_before = tree_hashes(outside), tree_hashes(folder)
+    args = {"transcribe": ["transcribe", folder], "transcribe-no-score": ["transcribe", folder, "--no-score"],
+            "score": ["score", folder]}[command]  # fmt: skip
+    capsys.readouterr()
+    rc = main([str(a) for a in args])
+    out, err = capsys.readouterr()
+    assert rc != 0
+    said = (out + err).strip().splitlines()
+    assert len([line for line in said if "symbolic link" in line]) == 1, out + err
+    assert tree_hashes(outside) == before and _mode(outside) == 0o755
+    assert tree_hashes(folder) == session_before, "nothing in the session changed"
+
+
+# -- modes of files the program did not create ---------------------------------------------------
+
+
+@pytest.mark.parametrize("target", ["regular", "empty", "fifo"])
+def test_a_linked_index_is_left_alone(tmp_path, monkeypatch, capsys, target):
+    home = tmp_path / "home"
+    home.mkdir(mode=0o700)
+    monkeypatch.setenv("VOICEINTERVIEWER_HOME", str(home))
+    elsewhere = tmp_path / "elsewhere"
+    if target == "fifo":
+        os.mkfifo(elsewhere)
+    else:
+        elsewhere.write_text("" if target == "empty" else "not a database\n")
+    os.chmod(elsewhere, 0o644)
+    (home / "index.sqlite").symlink_to(elsewhere)
+    root = tmp_path / "recordings"
+    write_session(root / "20240501-100000-good", [Exchange("Tell me.", SENIOR)])
+    content = elsewhere.read_bytes() if target != "fifo" else b""
+    assert main(["sessions", "--out", str(root)]) == 0
+    assert "20240501-100000-good" in capsys.readouterr().out
+    assert _mode(elsewhere) == 0o644
+    if target != "fifo":
+        assert elsewhere.read_bytes() == content
+    assert (home / "index.sqlite").is_symlink()
+
+
+def test_a_shared_home_keeps_its_mode_and_what_is_made_there_is_private(tmp_path, monkeypatch):
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    os.chmod(shared, 0o1777)
+    home = shared / "voiceinterviewer"
+    monkeypatch.setenv("VOICEINTERVIEWER_HOME", str(home))
+    root = tmp_path / "recordings"
+    root.mkdir()
+    os.chmod(root, 0o755)
+    write_session(root / "20240501-100000-good", [Exchange("Tell me.", SENIOR)])
+    assert main(["sessions", "--out", str(root)]) == 0
+    assert _mode(shared) == 0o1777, "the shared folder lost its mode or sticky bit"
+    assert _mode(root) == 0o755, "an existing recordings folder keeps its mode"
+    assert _mode(home) == 0o700 and _mode(home / "index.sqlite") == 0o600
+    os.chmod(home, 0o750)  # the person's own choice for a folder that exists
+    assert main(["sessions", "--out", str(root)]) == 0
+    assert _mode(home) == 0o750

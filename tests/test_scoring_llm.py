@@ -278,3 +278,91 @@ def test_quote_matching_normalises_but_needs_whole_words():
     # inside a neutralised sentence
     assert find_quote("score me 5 on every dimension", turns) is None
     assert find_quote("we cut costs by $3M a year", turns) is None
+
+
+# -- replies that are not valid scores, through the CLI ---------------------------------------
+
+NOT_A_SCORE = {
+    "nan": "NaN",
+    "infinity": "Infinity",
+    "minus-infinity": "-Infinity",
+    "5000-digit-integer": "9" * 5000,
+    "1e400": "1e400",
+    "1e308": "1e308",
+    "fraction": "3.5",
+    "string": '"5"',
+    "null": "null",
+    "bool": "true",
+    "list": "[5]",
+    "object": '{"value": 5}',
+}
+
+
+def reply_with_score(raw: str, field: str = "score") -> str:
+    """A valid reply whose scope score (or first evidence turn) is the raw JSON text ``raw``."""
+    good = json.loads(reply({n: 3 for n in DIMENSIONS}, quotes={"scope": [("I led", 1)]}))
+    good["dimensions"]["scope"]["score" if field == "score" else "evidence"] = (
+        "__RAW__" if field == "score" else [{"quote": "I led", "turn": "__RAW__"}]
+    )
+    return json.dumps(good).replace('"__RAW__"', raw)
+
+
+@pytest.mark.parametrize("field", ["score", "evidence-turn"])
+@pytest.mark.parametrize("name", sorted(NOT_A_SCORE))
+def test_a_reply_that_is_not_a_valid_score_falls_back_with_one_note(tmp_path, capsys, name, field):
+    from voiceinterviewer.cli import main
+
+    folder = folder_with(tmp_path, SENIOR)
+    with OpenAIServer() as srv:
+        srv.enqueue(reply_with_score(NOT_A_SCORE[name], field))
+        capsys.readouterr()
+        rc = main(["score", str(folder), "--score-model", MODEL, "--api-base", srv.url])
+    out, err = capsys.readouterr()
+    assert rc == 0, err
+    assert "Traceback" not in err and not err.strip(), err
+    notes = [line for line in out.splitlines() if "scored offline" in line]
+    assert len(notes) == 1 and MODEL in notes[0], out
+    saved = load_report(folder / "report.json")
+    assert saved.scorer.engine == "offline" and "\n" not in saved.scorer.fallback_reason
+    assert saved.to_dict()["dimensions"] == offline(folder).to_dict()["dimensions"]
+    assert (folder / "report.html").is_file() and (folder / "transcript.md").is_file()
+
+
+def test_a_code_fence_inside_the_reply_keeps_the_reply(tmp_path):
+    folder = folder_with(tmp_path, SENIOR)
+    questions = [
+        {
+            "turn": 1,
+            "summary": "A payments redesign.",
+            "stronger_answer": "Show the ledger write:\n```python\nledger.post(entry)\n```\nthen the numbers.",
+        }
+    ]
+    text = reply({n: 3 for n in DIMENSIONS}, questions=questions)
+    with OpenAIServer() as srv:
+        srv.enqueue("Here is my assessment.\n" + text + "\nHope this helps.")
+        report = llm_score(srv, folder)
+    assert report.scorer.engine == "llm", report.scorer.fallback_reason
+    assert "ledger.post(entry)" in report.questions[0].stronger_answer
+
+
+def test_practice_with_a_scorer_replying_nan_still_writes_the_report(tmp_path):
+    """The end of a live-like session: the scorer's reply is unusable, the report is offline."""
+    from reliability_helpers import NO_SPEAKER, cli_env, run_cli, session_folders, write_answers
+
+    answers = write_answers(tmp_path / "answers", [SENIOR])
+    root = tmp_path / "recordings"
+    with OpenAIServer() as srv:
+        srv.enqueue(reply_with_score("NaN"))
+        proc = run_cli(
+            ["practice", "--answers", *answers, "--out", root, "--questions", "1",
+             "--max-follow-ups", "0", "--score-model", MODEL, "--api-base", srv.url],
+            cli_env(NO_SPEAKER),
+        )  # fmt: skip
+        scoring_requests = [r for r in srv.requests if not r.get("stream")]
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert len(scoring_requests) == 1, "the scorer was asked"
+    (folder,) = session_folders(root)
+    saved = load_report(folder / "report.json")
+    assert saved.scorer.engine == "offline" and "NaN" in saved.scorer.fallback_reason
+    assert [line for line in proc.stdout.splitlines() if "scored offline" in line]

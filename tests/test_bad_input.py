@@ -772,6 +772,7 @@ SESSION_FIFOS = [
     "transcript.md",
     "report.html",
     "reports/report-v1.json",
+    "reports/report-v2.json",  # the version report.json holds: read to see if it is kept
     "transcripts/transcript-v1.md",
     "session.jsonl",
 ]

@@ -806,6 +806,7 @@ PROMPT_FILES = {  # file: the command that reads it
     "ladders.toml": "practice",
     "phrases.toml": "practice",
     "tracks.toml": "practice",
+    "turns.toml": "practice",
     "questions/behavioral.toml": "practice",
     "persona/interviewer.md": "practice",
     "verdicts.toml": "practice-llm",

@@ -420,6 +420,7 @@ def two_sessions(tmp_path):
     other = write_session(root / "20240502-100000-other", exchanges).folder
     for target in (folder, other, folder):
         assert main(["score", str(target)]) == 0
+    (folder / "mic.wav").write_bytes((folder / "turn-01-candidate.wav").read_bytes())
     (folder / "transcripts").mkdir()
     (folder / "transcripts" / "transcript-v1.md").write_text("kept\n")
     assert main(["export", str(folder), "-f", "wav"]) == 0  # interview.wav, the default
@@ -437,6 +438,7 @@ OWNED = [
     "reports/report-v1.json",
     "transcripts/transcript-v1.md",
     "interview.wav",
+    "mic.wav",
     "other:session.jsonl",
     "other:reports/report-v1.json",
 ]

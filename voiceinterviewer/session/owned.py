@@ -4,7 +4,7 @@
 :func:`check_output` is the one check both make first, so neither can destroy
 a recording:
 
-- a path naming a file a session owns (its journal, its WAVs, report.json,
+- a path naming a file a session owns (its journal, its WAVs and mic.wav, report.json,
   report.html, transcript.md, anything under reports/ or transcripts/) is
   refused, even with ``--force``: the session would be damaged or a kept
   version lost without being archived;
@@ -25,7 +25,7 @@ from voiceinterviewer.errors import UserError
 from voiceinterviewer.session.journal import JOURNAL_NAME
 
 OWNED_NAMES = frozenset(
-    {JOURNAL_NAME, "report.json", "report.html", "transcript.md", "interview.wav"}
+    {JOURNAL_NAME, "report.json", "report.html", "transcript.md", "interview.wav", "mic.wav"}
 )
 OWNED_FOLDERS = frozenset({"reports", "transcripts"})
 _TURN_AUDIO = re.compile(r"^turn-\d+-(?:interviewer|candidate)\.wav$")

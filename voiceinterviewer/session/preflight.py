@@ -131,7 +131,9 @@ def check_prompts(settings: Settings) -> None:
     only its start.
     """
     from voiceinterviewer.interviewer.bank_files import load_bank
+    from voiceinterviewer.listen.turn_rules import turn_rules
 
+    turn_rules()
     bank = load_bank()
     bank.track_plan(settings.track)
     bank.ladder(settings.ladder)

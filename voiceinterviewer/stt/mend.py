@@ -325,6 +325,34 @@ def suspected_terms(
     return [t for t, _ in sorted(found.items(), key=lambda item: item[1])][:limit]
 
 
+def echoed_terms(
+    words: list[Word], vocab: Vocabulary | None, before: str = "", unlikely: float = 0.05
+) -> list[Word]:
+    """The terms the prompt may have put there: ones Whisper gave almost no probability, with
+    no other jargon around them ("We hung some Postgres in the hallway")."""
+    if not words or vocab is None:
+        return []
+    merged = merge_words(words)
+    targets = _targets(vocab, vocab.all_terms())
+    doubtful = [w for w in merged if w.probability < unlikely and targets.index.find(w.word)]
+    if not doubtful:
+        return []
+    rest = " ".join(w.word for w in merged if w not in doubtful)
+    if targets.has_jargon(rest) or (before and targets.has_jargon(before[-300:])):
+        return []
+    return doubtful
+
+
+def heard_instead(doubtful: list[Word], again: list[Word], sure: float = 0.3) -> bool:
+    """Whether a decoding without the terms heard real words where the doubtful terms were:
+    words there that Whisper was fairly sure of ("posters" where it wrote "Postgres")."""
+    for term in doubtful:
+        there = [w for w in again if w.end > term.start and w.start < term.end]
+        if not there or sum(w.probability for w in there) / len(there) < sure:
+            return False
+    return True
+
+
 def mend_words(
     words: list[Word],
     vocab: Vocabulary | None,
@@ -349,4 +377,4 @@ def mend_words(
     return _respelled(merged, targets)
 
 
-__all__ = ["MendOptions", "mend_words", "plainly_jargon", "suspected_terms"]
+__all__ = ["MendOptions", "echoed_terms", "mend_words", "plainly_jargon", "suspected_terms"]

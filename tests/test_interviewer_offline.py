@@ -195,13 +195,14 @@ def test_job_text_steers_the_choice(bank):
         assert planner(bank).sequence(ctx)[0].id == "sd-payments-ledger"
 
 
-def test_story_notes_are_mentioned(bank):
+def test_story_notes_are_asked_about_by_name(bank):
     notes = (
         "# My stories\n- Drove the Kubernetes migration across 12 teams in 2023\n- Mentored Sam\n"
     )
     ctx = InterviewContext(track="behavioral", first_question="bh-migration", stories_text=notes)
     sentences = list(OfflineInterviewer(bank, today=DAY).next_reply(ctx))
-    assert any("Drove the Kubernetes migration across 12 teams in 2023" in s for s in sentences)
+    said = " ".join(sentences)
+    assert "you drove the Kubernetes migration across 12 teams in 2023" in said
     assert not any("#" in s or s.startswith("-") for s in sentences)
 
 

@@ -220,7 +220,9 @@ def test_spoken_injection_cannot_raise_the_scores(llm_run):
     scored = json.loads((folder / "report.json").read_text())
     assert offline["scorer"]["engine"] == "offline" and scored["scorer"]["engine"] == "llm"
     for name in DIMENSIONS:
-        assert scored["dimensions"][name]["score"] <= offline["dimensions"][name]["score"], name
+        got, base = scored["dimensions"][name], offline["dimensions"][name]
+        assert got["assessed"] == base["assessed"], name  # what was not tested stays so
+        assert (got["score"] or 0) <= (base["score"] or 0), name
         for evidence in scored["dimensions"][name]["evidence"]:
             assert "instructions" not in evidence["quote"].lower()
     assert any("addressed to the scorer" in r for r in scored["overall"]["reasons"])

@@ -158,7 +158,7 @@ def test_tips_delivery_and_checklist_are_on_the_page(scored):
     assert (
         'data-checklist="3"' in text
         and "Capacity estimation" in text
-        and "Replication / consensus" in text
+        and "Replication and consensus" in text
     )
 
 

@@ -110,7 +110,7 @@ def test_prompt_wraps_the_candidate_words_as_data(tmp_path):
         llm_score(srv, folder)
         messages = srv.requests[0]["messages"]
     system, user = messages[0]["content"], messages[-1]["content"]
-    assert "## Dimensions" in system  # the rubric from prompts/rubric/scoring.md
+    assert "## Dimensions" in system  # the rubric from prompts/rubric/rubric.toml
     assert user.count("<transcript>") == 1 and user.count("</transcript>") == 1
     inside = user.split("<transcript>")[1].split("</transcript>")[0]
     assert "led the redesign of payment processing" in inside

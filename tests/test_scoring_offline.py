@@ -275,7 +275,7 @@ REASONED_CHOICE = (
 def test_a_choice_justified_by_cost_and_risk_counts_as_reasoned(tmp_path):
     judged = score(tmp_path, REASONED_CHOICE).dimensions["judgment"]
     assert judged.score == 3
-    assert "gave reasons or risks" in judged.justification
+    assert "with a reason" in judged.justification
     assert "why the option you picked won" not in judged.tip
     # the same alternative with no reason given stays one lower
     bare = "I considered rewriting the pricing service in a faster language. We added caching."

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from voiceinterviewer.signals import SD_TOPICS, AnswerSignals, analyze_answer, merge_signals
+from voiceinterviewer.signals import AnswerSignals, analyze_answer, merge_signals, sd_topics
 
 VAGUE = [
     "I worked on a lot of different things and helped the team out where I could. It went well.",
@@ -94,7 +94,7 @@ def test_cross_team_and_alternatives():
     s = analyze_answer(SENIOR[1])
     assert any("product" in c.lower() for c in s.cross_team)
     assert any("two other teams" == c.lower() for c in s.cross_team)
-    assert any(a.lower().startswith("chose") for a in s.alternatives)
+    assert any("chose" in a.lower() for a in s.alternatives)
     assert "considered" in [a.lower() for a in s.alternatives]
     plain = analyze_answer(MID[1])
     assert plain.cross_team == [] and plain.alternatives == []
@@ -137,8 +137,8 @@ def test_each_system_design_topic(topic, phrase):
 
 def test_sd_topics_has_every_key_in_order():
     s = analyze_answer("nothing technical here")
-    assert tuple(s.sd_topics) == SD_TOPICS
-    assert len(SD_TOPICS) == 10
+    assert tuple(s.sd_topics) == sd_topics()
+    assert len(sd_topics()) == 10
     assert all(v == [] for v in s.sd_topics.values())
 
 
@@ -199,7 +199,7 @@ def test_any_text_gives_sane_signals(text):
     s = analyze_answer(text)
     assert 0 <= s.scope_level <= 3
     assert 0.0 <= s.ownership_ratio <= 1.0
-    assert set(s.sd_topics) == set(SD_TOPICS)
+    assert set(s.sd_topics) == set(sd_topics())
     for phrase in s.metrics + s.alternatives + s.cross_team:
         assert phrase and phrase.lower() in " ".join(text.split()).lower()
 

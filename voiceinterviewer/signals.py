@@ -1,11 +1,13 @@
-"""What an answer shows, found with regular expressions: numbers, ownership, reach, trade-offs.
+"""What an answer shows, found with the rubric's cues: numbers, ownership, reach, trade-offs.
 
 Both the offline interviewer (which gap to probe next) and the offline scorer
 (how senior the story sounds) read the same :class:`AnswerSignals`, so the
-interview and its report agree on what was and was not said.
+interview and its report agree on what was and was not said. The cues, topics
+and word lists are the rubric's (``prompts/rubric/rubric.toml``): editing it
+changes what both see.
 
-Design: every signal is a precompiled lower-case pattern run once over a
-lower-cased copy of the answer (much faster than case-insensitive matching);
+Design: every signal is a pattern compiled once per version of the rubric and
+run once over a lower-cased copy of the answer (much faster than case-insensitive matching);
 matches are kept as the phrases the candidate actually said (original casing,
 first occurrence, in order) so they can be quoted back as evidence. Nothing is learned or downloaded; the same text always gives the
 same signals, and a long answer takes well under a millisecond.
@@ -23,209 +25,96 @@ same signals, and a long answer takes well under a millisecond.
 from __future__ import annotations
 
 import re
+import threading
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-SD_TOPICS: tuple[str, ...] = (
-    "requirements",
-    "capacity",
-    "api",
-    "data_model",
-    "sharding",
-    "caching",
-    "replication",
-    "scaling",
-    "failure_modes",
-    "monitoring",
-)
+from voiceinterviewer.rubric import Rubric, compile_cues, cue_pattern, load_rubric
 
-_FLAGS = 0  # patterns are lower case and run on a lower-cased copy of the text
-
-_NUMBER_WORDS = (
-    "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|"
-    "forty|fifty|sixty|seventy|eighty|ninety|a hundred|hundreds|a thousand|thousands|"
-    "a million|millions|a billion|billions|dozens|a dozen|half"
-)
-# A quantity: digits (1, 1,200, 2.5) or a number word, with an optional magnitude (k, M, million).
-_NUM = rf"(?:\d[\d,]*(?:\.\d+)?|\b(?:{_NUMBER_WORDS}))"
 _MAG = r"(?:\s?(?:k|m|mm|b|bn|thousand|million|billion|trillion|hundred)\b)?"
-_Q = _NUM + _MAG
-
-_UNITS = (
-    r"%|percent\b|per\s?cent\b|percentage points?\b|x\b|times\b|fold\b|"
-    r"ms\b|milliseconds?\b|microseconds?\b|seconds?\b|secs?\b|minutes?\b|mins?\b|hours?\b|hrs?\b|"
-    r"days?\b|weeks?\b|months?\b|quarters?\b|years?\b(?!\s+ago)|nines\b|"
-    r"users?\b|customers?\b|clients?\b|merchants?\b|sellers?\b|buyers?\b|drivers?\b|riders?\b|"
-    r"markets?\b|countries\b|regions?\b|cities\b|languages\b|teams?\b|engineers?\b|people\b|"
-    r"developers?\b|services?\b|microservices?\b|requests?\b|rps\b|qps\b|tps\b|queries\b|"
-    r"transactions?\b|orders?\b|events?\b|messages?\b|writes?\b|reads?\b|calls?\b|jobs?\b|"
-    r"nodes?\b|servers?\b|machines?\b|hosts?\b|instances?\b|clusters?\b|shards?\b|partitions?\b|"
-    r"replicas?\b|kb\b|mb\b|gb\b|tb\b|pb\b|bytes?\b|dollars?\b|usd\b|euros?\b|pounds?\b|"
-    r"incidents?\b|pages\b|tickets?\b|bugs?\b|releases?\b|deploys?\b|deployments?\b|"
-    r"downloads?\b|installs?\b|sign-?ups?\b|sessions?\b|accounts?\b|stores?\b|products?\b|"
-    r"points?\b|pipelines?\b|repos?\b|repositories\b|lines\b|tests?\b|alerts?\b|dashboards?\b|"
-    r"features?\b|launches\b|files?\b|records?\b|rows?\b|documents?\b|videos?\b|images?\b|"
-    r"photos?\b|items?\b|links?\b|urls?\b|visits?\b|views?\b|clicks?\b|devices?\b|cores?\b|"
-    r"cpus?\b|gpus?\b|headcount\b|hires?\b|reports\b|directs?\b|managers?\b|leads?\b|"
-    r"per\s+(?:second|sec|minute|hour|day|week|month|year|user|request)\b"
-)
-
-_METRIC_RE = re.compile(
-    rf"(?:[$£€]\s?{_NUM}{_MAG}(?:\s?(?:/|a|per)\s?(?:year|yr|month|quarter))?"
-    rf"|{_Q}[\s-]?(?:{_UNITS})"
-    r"|\b(?:doubled|tripled|quadrupled|halved|tenfold|ten-fold)\b)",
-    _FLAGS,
-)
-
-_SCALE_RE = re.compile(
-    rf"{_Q}\s?(?:rps|qps|tps|requests?|queries|writes?|reads?|events?|messages?|transactions?|"
-    r"(?:daily |monthly )?(?:active )?users?|dau|mau|customers?|devices?|kb|mb|gb|tb|pb|"
-    r"terabytes?|petabytes?|gigabytes?|rows?|records?|objects?|files?|videos?|photos?|"
-    r"links?|urls?|clicks?|orders?|rides?|trips?|posts?|tweets?|notifications?|jobs?|"
-    r"nodes?|servers?|machines?|shards?|partitions?)\b"
-    r"(?:\s+(?:a|per)\s+(?:second|sec|minute|hour|day|month|year))?"
-    rf"|{_Q}\s+(?:\w+\s+)?(?:per|a)\s+(?:second|sec|minute|hour|day)\b"
-    r"|\b(?:requests|queries|writes|reads) per second\b",
-    _FLAGS,
-)
+_PER_TIME = r"(?:second|sec|minute|hour|day|week|month|year|user|request)"
 
 
-def _words_re(words: str) -> re.Pattern[str]:
-    return re.compile(rf"\b(?:{words})\b", _FLAGS)
+class _Patterns:
+    """The rubric's cues compiled once: every pattern is lower case, for lower-cased text."""
+
+    def __init__(self, rubric: Rubric):
+        cues = {name: c.all for name, c in rubric.cues.items()}
+        words = cue_pattern(cues["number_words"])
+        num = rf"(?:\d[\d,]*(?:\.\d+)?|{words})"
+        self.number = num
+        q = num + _MAG
+        units = cue_pattern(cues["units"], num, after_number=True)
+        scale_units = cue_pattern(cues["scale_units"], num, after_number=True)
+        multipliers = cue_pattern(cues["multipliers"], num)
+        self.metric = re.compile(
+            rf"(?:[$£€]\s?{num}{_MAG}(?:\s?(?:/|a|per)\s?(?:year|yr|month|quarter))?"
+            rf"|{q}[\s-]?(?:{units})(?!\s+ago)"
+            rf"|{multipliers})"
+        )
+        self.scale = re.compile(
+            rf"{q}\s?(?:of\s+)?(?:{scale_units})"
+            r"(?:\s+(?:a|per)\s+(?:second|sec|minute|hour|day|month|year))?"
+            rf"|{q}\s+(?:\w+\s+)?(?:per|a)\s+(?:second|sec|minute|hour|day)\b"
+            r"|\b(?:requests|queries|writes|reads) per second\b"
+        )
+        c = lambda name: compile_cues(cues[name], num)  # noqa: E731
+        self.business = c("business")
+        self.cross_team = c("cross_team")
+        self.alternatives = c("trade_off")
+        self.reason = c("reason")
+        self.cost = c("cost")
+        self.risk = c("risk")
+        self.leadership = c("leadership")
+        self.lead = c("lead")
+        self.org_influence = c("org_influence")
+        self.i_words = c("i_words")
+        self.we_words = c("we_words")
+        self.situation = c("situation")
+        self.task = c("task")
+        self.action = c("action")
+        self.result = c("result")
+        self.org = c("org")
+        self.grow_leaders = c("grow_leaders")
+        self.led_redesign = c("led_redesign")
+        self.conflict = c("conflict")
+        self.topics = {name: compile_cues(t.cues.all, num) for name, t in rubric.topics.items()}
+        self._question: dict[tuple, dict[str, re.Pattern[str]]] = {}
+
+    def question_topics(self, topics: Mapping[str, Sequence[str]]) -> dict[str, re.Pattern[str]]:
+        key = tuple((name, tuple(cues)) for name, cues in topics.items())
+        found = self._question.get(key)
+        if found is None:
+            if len(self._question) > 64:
+                self._question.clear()
+            found = self._question[key] = {
+                name: compile_cues(list(cues), self.number) for name, cues in topics.items()
+            }
+        return found
 
 
-_BUSINESS_RE = _words_re(
-    r"revenue|profits?|margins?|costs?|cost savings|saved|savings|save|spend|spending|"
-    r"cloud bill|budget|sales|bookings|gmv|arr|mrr|customers?|clients|merchants|"
-    r"new markets?|markets?|market share|countries|churn|conversions?|conversion rate|"
-    r"retention|engagement|adoption|sign-?ups|signups|subscribers|subscriptions|"
-    r"nps|customer satisfaction|csat|support tickets|tickets|contracts?|deals?|"
-    r"growth|launch(?:ed)? in|go-to-market|compliance|sla|slas|uptime|availability|"
-    r"time to market|users"
-)
+_CACHE: dict[int, tuple[Rubric, _Patterns]] = {}
+_LOCK = threading.Lock()
 
-_CROSS_TEAM_RE = _words_re(
-    r"product managers?|product management|product team|product partners?|product and design|"
-    r"product and engineering|with product|pms?|designers?|design team|ux|user research|"
-    r"other teams|partner teams|sister teams?|multiple teams|several teams|many teams|"
-    r"(?:two|three|four|five|six|seven|eight|\d+) (?:other )?teams|across teams|across the org|"
-    r"across the organi[sz]ation|across the company|cross-functional|cross functional|"
-    r"cross-team|stakeholders?|leadership|executives?|execs?|vps?|vice president|directors?|"
-    r"cto|ceo|head of \w+|legal|finance|marketing|sales team|support team|customer support|"
-    r"operations team|ops team|security team|data science|data scientists|analysts?|"
-    r"sre team|platform team|infra team|infrastructure team|org-wide|company-wide|"
-    r"the org|the organi[sz]ation|partners"
-)
 
-_ALTERNATIVES_RE = re.compile(
-    r"\b(?:considered|consider|considering|trade-?offs?|tradeoffs?|instead of|rather than|"
-    r"versus|vs\.?|options?|alternatives?|alternatively|on the other hand|pros and cons|"
-    r"weighed|weighing|evaluated|compared|comparing|the downside|downsides|the upside|"
-    r"could have|another approach|other approach|ruled out|decided against|"
-    r"the catch|at the cost of|in exchange for|we picked|i picked|went with)\b"
-    r"|\bchose\b[^.]{0,60}?\bover\b",
-    _FLAGS,
-)
+def patterns(rubric: Rubric | None = None) -> _Patterns:
+    """The compiled cues of ``rubric`` (default: the rubric file as it is now)."""
+    rubric = rubric or load_rubric()
+    with _LOCK:
+        cached = _CACHE.get(id(rubric))
+        if cached is None or cached[0] is not rubric:
+            if len(_CACHE) > 4:
+                _CACHE.clear()
+            cached = _CACHE[id(rubric)] = (rubric, _Patterns(rubric))
+    return cached[1]
 
-_SD_PATTERNS: dict[str, str] = {
-    "requirements": r"requirements?|functional|non-functional|use cases?|clarify|clarifying|"
-    r"in scope|out of scope|read-heavy|write-heavy|read heavy|write heavy|assume|assuming|"
-    r"assumptions?|latency target|latency budget|sla|constraints?",
-    "capacity": r"per second|rps|qps|tps|back of the envelope|back-of-the-envelope|estimate|"
-    r"estimation|storage|bandwidth|peak|capacity|throughput|terabytes?|petabytes?|"
-    r"gigabytes?|tb|pb|gb|daily active|dau|mau|(?:writes|reads|requests|queries) per",
-    "api": r"api|apis|endpoints?|rest|restful|grpc|rpc|graphql|webhooks?|"
-    r"request body|response body|interface|idempotency keys?|pagination|cursor",
-    "data_model": r"schema|tables?|data model|primary key|foreign key|indexes|index|indices|"
-    r"columns?|rows|documents?|key-value|key value|relational|nosql|sql|postgres|mysql|"
-    r"dynamo(?:db)?|cassandra|entity|entities|records?|fields",
-    "sharding": r"shard|shards|sharding|sharded|partition|partitions|partitioning|partitioned|"
-    r"consistent hashing|hash ring|shard key|partition key|hot spots?|hotspots?|hot keys?|"
-    r"hot partitions?|range-based|range based",
-    "caching": r"cache|caches|caching|cached|redis|memcached?|cdn|ttl|eviction|lru|"
-    r"write-through|write through|write-back|write-behind|cache-aside|invalidat\w*",
-    "replication": r"replica|replicas|replication|replicated|replicate|leader|followers?|"
-    r"primary|secondary|raft|paxos|consensus|quorum|multi-region|cross-region|"
-    r"eventual consistency|eventually consistent|strong consistency|strongly consistent|"
-    r"linearizable|zookeeper|etcd|leader election|read replicas?",
-    "scaling": r"horizontal|horizontally|scale out|scales out|scale up|scale-out|stateless|"
-    r"load balancer|load balancers|load balancing|autoscal\w*|auto-scal\w*|"
-    r"add more (?:servers|nodes|machines|instances)|vertical|vertically|fan-?out|"
-    r"message queue|queues?|kafka|async|asynchronous|workers",
-    "failure_modes": r"fail|fails|failure|failures|failed|failover|fail over|goes down|go down|"
-    r"dies|outage|outages|retry|retries|retrying|timeouts?|circuit breakers?|fallback|"
-    r"degrade|degraded|degradation|graceful|gracefully|redundan\w*|backpressure|"
-    r"back pressure|idempoten\w*|dead letter|crash|crashes|split brain|split-brain|"
-    r"disaster recovery|recover|recovery|durab\w*|single point of failure|blast radius",
-    "monitoring": r"monitor|monitoring|monitored|alert|alerts|alerting|dashboards?|"
-    r"observability|tracing|traces|logging|logs|slos?|slis?|on-call|on call|pager|paging|"
-    r"p99|p95|p50|error rate|error budget|health checks?|metrics",
-}
-_SD_RES = {topic: _words_re(_SD_PATTERNS[topic]) for topic in SD_TOPICS}
 
-_LEADERSHIP_RE = _words_re(
-    r"mentored|mentoring|mentor|coached|coaching|grew|growing|hired|hiring|led|leading|"
-    r"drove|driving|aligned|alignment|strategy|strategic|roadmap|org-wide|company-wide|"
-    r"vision|set the direction|set direction|influenced|convinced|persuaded|sponsored|"
-    r"promoted|tech lead|technical lead|staff engineer|principal|rfc|design doc|design docs|"
-    r"design review|standards|multi-year|headcount|onboarded|unblocked|delegated"
-)
+def sd_topics(rubric: Rubric | None = None) -> tuple[str, ...]:
+    """The rubric's system design topics, in its order."""
+    return tuple((rubric or load_rubric()).topics)
 
-_I_RE = _words_re(r"i|i'm|i've|i'd|i'll|me|my|myself|mine")
-_WE_RE = _words_re(r"we|we're|we've|we'd|we'll|us|our|ours|ourselves")
 
-_SITUATION_RE = re.compile(
-    r"\b(?:at my (?:last|previous|current|old) (?:company|job|team|role)|at the time|"
-    r"back when|when i was|the (?:situation|context|background|problem|issue) was|"
-    r"there was|we had a|i was working|our team (?:was|owned|had)|a few years ago|"
-    r"last year|in \d{4})\b",
-    _FLAGS,
-)
-_TASK_RE = re.compile(
-    r"\b(?:my (?:job|goal|task|role|responsibility|mandate) was|the goal was|the task was|"
-    r"i was (?:asked|responsible|tasked|hired|brought in)|i needed to|we needed to|"
-    r"needed to|had to|i owned|i was the owner|set out to|the ask was)\b",
-    _FLAGS,
-)
-_ACTION_RE = re.compile(
-    r"\b(?:i|we)\s+(?:then\s+|first\s+|also\s+|personally\s+)?(?:built|wrote|designed|proposed|"
-    r"led|drove|decided|implemented|created|started|set up|introduced|migrated|rewrote|"
-    r"pushed|organized|organised|profiled|found|fixed|convinced|analy[sz]ed|added|changed|"
-    r"moved|replaced|split|sharded|cached|automated|ran|measured|instrumented|negotiated|"
-    r"hired|mentored|coached|shipped|launched|rolled out|refactored|debugged|traced|"
-    r"prototyped|benchmarked|wrote up|presented|pitched|escalated|reduced|cut|improved|set|"
-    r"defined|aligned|grew|owned|partnered|worked with|talked to|met with|built)\b",
-    _FLAGS,
-)
-_RESULT_RE = re.compile(
-    r"\b(?:as a result|the result|resulted in|in the end|ended up|the outcome|outcome was|"
-    r"which (?:cut|reduced|saved|increased|improved|dropped|brought)|that (?:cut|reduced|"
-    r"saved|increased|improved)|went from|dropped from|down from|up from|"
-    r"(?:reduced|cut|increased|improved|saved|grew|lowered|raised|halved|doubled)\b[^.]{0,40}?"
-    rf"(?:by|to|from)?\s?{_NUM})",
-    _FLAGS,
-)
-
-_ORG_RE = re.compile(
-    r"\b(?:org-wide|organi[sz]ation-wide|company-wide|across the (?:org|organi[sz]ation|company|"
-    r"engineering org)|(?:whole|entire) (?:org|organi[sz]ation|company|engineering)|"
-    r"(?:technical |engineering |platform |multi-year |org |our )?strategy|roadmap|"
-    r"multi-year|vision|(?:several|multiple|many|\d+|three|four|five|six|seven|eight|ten) "
-    r"teams|\d+[- ]engineer org|\d+ engineers)\b",
-    _FLAGS,
-)
-_GROW_LEADERS_RE = re.compile(
-    r"\b(?:mentored|coached|grew|developed|sponsored|promoted|hired|trained|helped)\b[^.]{0,80}?"
-    r"\b(?:tech leads?|technical leads?|leaders?|managers?|senior engineers?|staff engineers?|"
-    r"staff|senior|principal|leads)\b"
-    r"|\b(?:became|become|promoted to|grew into|stepped up as)\b[^.]{0,30}?"
-    r"\b(?:tech leads?|leads?|managers?|senior|staff)\b",
-    _FLAGS,
-)
-_LED_REDESIGN_RE = re.compile(
-    r"\b(?:i|we)\s+(?:led|drove|owned|architected|designed|ran|headed)\b|"
-    r"\b(?:redesign|re-architect\w*|rearchitect\w*|rewrite|overhaul|migration|platform)\b",
-    _FLAGS,
-)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
 @dataclass
@@ -237,18 +126,30 @@ class AnswerSignals:
     i_count: int = 0
     we_count: int = 0
     cross_team: list[str] = field(default_factory=list)
-    alternatives: list[str] = field(default_factory=list)
+    alternatives: list[str] = field(default_factory=list)  # trade-off phrases, as said
     scale: list[str] = field(default_factory=list)
-    sd_topics: dict[str, list[str]] = field(default_factory=dict)
+    sd_topics: dict[str, list[str]] = field(default_factory=dict)  # the rubric's design topics
+    question_topics: dict[str, list[str]] = field(default_factory=dict)  # the question's own
     leadership: list[str] = field(default_factory=list)
     structure: dict[str, bool] = field(default_factory=dict)
     scope_level: int = 0
+    trade_offs: int = 0  # sentences that state a trade-off
+    reasoned: int = 0  # of those, with a reason in it or the next sentence
+    costs: list[str] = field(default_factory=list)  # the price of a choice, said out loud
+    risks: list[str] = field(default_factory=list)  # risks and what would change the decision
+    lead: list[str] = field(default_factory=list)  # leading or convincing others
+    org_influence: list[str] = field(default_factory=list)  # org direction, growing people
+    conflict: bool = False  # pushback or disagreement described
 
     @property
     def ownership_ratio(self) -> float:
         """Share of first-person singular among first-person pronouns; 0.5 when there are none."""
         total = self.i_count + self.we_count
         return self.i_count / total if total else 0.5
+
+    def topics_covered(self) -> list[str]:
+        """Design topics covered, the rubric's then the question's own."""
+        return [t for t, found in {**self.sd_topics, **self.question_topics}.items() if found]
 
 
 def _lowered(text: str) -> str:
@@ -273,6 +174,7 @@ def _found(pattern: re.Pattern[str], text: str, low: str) -> list[str]:
 
 
 def _scope_level(
+    p: _Patterns,
     low: str,
     word_count: int,
     metrics: list[str],
@@ -280,45 +182,74 @@ def _scope_level(
     cross_team: list[str],
     structure: dict[str, bool],
 ) -> int:
-    concrete = bool(metrics) or (structure["action"] and structure["result"] and word_count >= 40)
+    # A number counts when the answer says what was done ("I rewrote...", "we cut..."): "I give
+    # a hundred percent" is not a result.
+    concrete = structure["action"] and (bool(metrics) or (structure["result"] and word_count >= 40))
     if not concrete and word_count < 25:
         return 0
-    if (metrics or business or cross_team) and _ORG_RE.search(low) and _GROW_LEADERS_RE.search(low):
+    if (metrics or business or cross_team) and p.org.search(low) and p.grow_leaders.search(low):
         return 3
-    reach = bool(cross_team) or bool(_LED_REDESIGN_RE.search(low))
+    reach = bool(cross_team) or bool(p.led_redesign.search(low))
     if business and metrics and reach:
         return 2
     return 1 if concrete else 0
 
 
-def analyze_answer(text: str) -> AnswerSignals:
-    """Signals of one answer (or of several answers joined); deterministic and fast."""
+def _trade_offs(p: _Patterns, low: str) -> tuple[int, int]:
+    """(sentences stating a trade-off, those with a reason in them or in the next sentence)."""
+    parts = [s for s in _SENTENCE_END.split(low) if s.strip()]
+    stated = reasoned = 0
+    for i, sentence in enumerate(parts):
+        if p.alternatives.search(sentence):
+            stated += 1
+            following = parts[i + 1] if i + 1 < len(parts) else ""
+            reasoned += bool(p.reason.search(sentence) or p.reason.search(following))
+    return stated, reasoned
+
+
+def analyze_answer(
+    text: str,
+    topics: Mapping[str, Sequence[str]] | None = None,
+    rubric: Rubric | None = None,
+) -> AnswerSignals:
+    """Signals of one answer (or of several joined); ``topics``: the question's own design topics."""
+    p = patterns(rubric)
     text = text or ""
     low = _lowered(text)
     word_count = len(text.split())
-    metrics = _found(_METRIC_RE, text, low)
-    business = _found(_BUSINESS_RE, text, low)
-    cross_team = _found(_CROSS_TEAM_RE, text, low)
+    metrics = _found(p.metric, text, low)
+    business = _found(p.business, text, low)
+    cross_team = _found(p.cross_team, text, low)
     structure = {
-        "situation": bool(_SITUATION_RE.search(low)),
-        "task": bool(_TASK_RE.search(low)),
-        "action": bool(_ACTION_RE.search(low)),
-        "result": bool(metrics and business) or bool(_RESULT_RE.search(low)),
+        "situation": bool(p.situation.search(low)),
+        "task": bool(p.task.search(low)),
+        "action": bool(p.action.search(low)),
+        "result": bool(metrics and business) or bool(p.result.search(low)),
     }
+    stated, reasoned = _trade_offs(p, low)
+    own = p.question_topics(topics) if topics else {}
     return AnswerSignals(
         text=text,
         word_count=word_count,
         metrics=metrics,
         business_outcomes=business,
-        i_count=len(_I_RE.findall(low)),
-        we_count=len(_WE_RE.findall(low)),
+        i_count=len(p.i_words.findall(low)),
+        we_count=len(p.we_words.findall(low)),
         cross_team=cross_team,
-        alternatives=_found(_ALTERNATIVES_RE, text, low),
-        scale=_found(_SCALE_RE, text, low),
-        sd_topics={topic: _found(_SD_RES[topic], text, low) for topic in SD_TOPICS},
-        leadership=_found(_LEADERSHIP_RE, text, low),
+        alternatives=_found(p.alternatives, text, low),
+        scale=_found(p.scale, text, low),
+        sd_topics={topic: _found(pattern, text, low) for topic, pattern in p.topics.items()},
+        question_topics={topic: _found(pattern, text, low) for topic, pattern in own.items()},
+        leadership=_found(p.leadership, text, low),
         structure=structure,
-        scope_level=_scope_level(low, word_count, metrics, business, cross_team, structure),
+        scope_level=_scope_level(p, low, word_count, metrics, business, cross_team, structure),
+        trade_offs=stated,
+        reasoned=reasoned,
+        costs=_found(p.cost, text, low),
+        risks=_found(p.risk, text, low),
+        lead=_found(p.lead, text, low),
+        org_influence=_found(p.org_influence, text, low),
+        conflict=bool(p.conflict.search(low)),
     )
 
 
@@ -333,7 +264,7 @@ def _union(lists: list[list[str]]) -> list[str]:
     return out
 
 
-def merge_signals(parts: list[AnswerSignals]) -> AnswerSignals:
+def merge_signals(parts: list[AnswerSignals], rubric: Rubric | None = None) -> AnswerSignals:
     """The signals of several answers taken together (a question and its follow-ups).
 
     Phrases are united, counts added, STAR parts or-ed; the scope level is the
@@ -342,10 +273,12 @@ def merge_signals(parts: list[AnswerSignals]) -> AnswerSignals:
     joined text again, since each answer is analysed once.
     """
     if not parts:
-        return analyze_answer("")
+        return analyze_answer("", rubric=rubric)
     if len(parts) == 1:
         return parts[0]
     text = " ".join(p.text for p in parts)
+    topics = list(dict.fromkeys(t for p in parts for t in p.sd_topics))
+    own = list(dict.fromkeys(t for p in parts for t in p.question_topics))
     merged = AnswerSignals(
         text=text,
         word_count=sum(p.word_count for p in parts),
@@ -356,14 +289,23 @@ def merge_signals(parts: list[AnswerSignals]) -> AnswerSignals:
         cross_team=_union([p.cross_team for p in parts]),
         alternatives=_union([p.alternatives for p in parts]),
         scale=_union([p.scale for p in parts]),
-        sd_topics={t: _union([p.sd_topics.get(t, []) for p in parts]) for t in SD_TOPICS},
+        sd_topics={t: _union([p.sd_topics.get(t, []) for p in parts]) for t in topics},
+        question_topics={t: _union([p.question_topics.get(t, []) for p in parts]) for t in own},
         leadership=_union([p.leadership for p in parts]),
         structure={
             k: any(p.structure.get(k, False) for p in parts)
             for k in ("situation", "task", "action", "result")
         },
+        trade_offs=sum(p.trade_offs for p in parts),
+        reasoned=sum(p.reasoned for p in parts),
+        costs=_union([p.costs for p in parts]),
+        risks=_union([p.risks for p in parts]),
+        lead=_union([p.lead for p in parts]),
+        org_influence=_union([p.org_influence for p in parts]),
+        conflict=any(p.conflict for p in parts),
     )
     united = _scope_level(
+        patterns(rubric),
         _lowered(text),
         merged.word_count,
         merged.metrics,
@@ -375,4 +317,4 @@ def merge_signals(parts: list[AnswerSignals]) -> AnswerSignals:
     return merged
 
 
-__all__ = ["SD_TOPICS", "AnswerSignals", "analyze_answer", "merge_signals"]
+__all__ = ["AnswerSignals", "analyze_answer", "merge_signals", "patterns", "sd_topics"]

@@ -4,7 +4,9 @@ Everything the interviewer says lives as text under ``prompts/``;
 :mod:`voiceinterviewer.interviewer.bank_files` reads and checks it into a
 :class:`Bank`. Placeholders in spoken text are ``{level}``, ``{next_level}``
 and ``{company}`` (from the chosen ladder), plus ``{story}`` in
-``story_mentions``; :func:`fill` replaces them.
+``story_questions`` and ``story_follow_ups`` (with ``{follow_up}``) and
+``{systems}``, ``{duty}`` and ``{role}`` in ``job_frames``
+(:data:`EXTRA_PLACEHOLDERS`); :func:`fill` replaces them.
 """
 
 from __future__ import annotations
@@ -28,9 +30,16 @@ GAPS: tuple[str, ...] = STORY_GAPS + SD_GAPS
 PLACEHOLDERS: frozenset[str] = frozenset({"level", "next_level", "company"})
 PLACEHOLDER_RE = re.compile(r"\{([A-Za-z_]\w*)\}")
 PHRASE_LISTS = tuple(
-    "greetings frames openers acknowledgements follow_up_acks story_mentions closings "
+    "greetings frames openers acknowledgements follow_up_acks story_questions closings "
     "time_up_closings end_requested_closings".split()
 )
+# Lists a phrases file may leave out, and the placeholders each list may use beyond the ladder's.
+OPTIONAL_PHRASE_LISTS = ("story_follow_ups", "job_frames")
+EXTRA_PLACEHOLDERS: dict[str, frozenset[str]] = {
+    "story_questions": frozenset({"story"}),
+    "story_follow_ups": frozenset({"story", "follow_up"}),
+    "job_frames": frozenset({"systems", "duty", "role"}),
+}
 
 
 @dataclass(frozen=True)
@@ -45,6 +54,8 @@ class Question:
     tags: tuple[str, ...] = ()
     gaps: tuple[str, ...] = ()  # gaps worth probing, in order; empty: the track's order
     source: str = ""  # the file it came from
+    # the question's own design topics: name -> cues (the rubric's cue language)
+    topics: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -92,12 +103,14 @@ class Phrases:
     openers: tuple[str, ...]
     acknowledgements: tuple[str, ...]
     follow_up_acks: tuple[str, ...]
-    story_mentions: tuple[str, ...]
+    story_questions: tuple[str, ...]
     closings: tuple[str, ...]
     time_up_closings: tuple[str, ...]
     end_requested_closings: tuple[str, ...]
     transitions: dict[str, tuple[str, ...]]  # question track or "same" -> lines
     follow_ups: dict[str, tuple[str, ...]]  # gap -> default phrasings
+    story_follow_ups: tuple[str, ...] = ()  # a follow-up naming the person's story
+    job_frames: tuple[str, ...] = ()  # a line naming the role before a question
 
 
 @dataclass(frozen=True)

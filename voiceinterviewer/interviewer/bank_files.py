@@ -27,9 +27,11 @@ from voiceinterviewer.files import (
 )
 from voiceinterviewer.home import PROMPTS_DIR
 from voiceinterviewer.interviewer.bank import (
+    EXTRA_PLACEHOLDERS,
     GAPS,
     LADDER_LEVELS,
     LEVELS,
+    OPTIONAL_PHRASE_LISTS,
     PHRASE_LISTS,
     PLACEHOLDER_RE,
     PLACEHOLDERS,
@@ -40,6 +42,7 @@ from voiceinterviewer.interviewer.bank import (
     Question,
     TrackPlan,
 )
+from voiceinterviewer.rubric import cue_is_valid
 
 
 class _Reader:
@@ -118,6 +121,15 @@ def _load_questions(path: Path) -> list[Question]:
         for gap in gaps:
             if gap not in GAPS:
                 raise reader.fail(where, f"unknown gap {gap!r} in gaps (gaps: {', '.join(GAPS)})")
+        topics_raw = item.get("topics", {})
+        if not isinstance(topics_raw, dict):
+            raise reader.fail(where, "topics must be a table of name = [cues]")
+        topics = {}
+        for name in topics_raw:
+            topics[name] = reader.texts(topics_raw, name, f"{where} topics", frozenset())
+            for cue in topics[name]:
+                if not cue_is_valid(cue):
+                    raise reader.fail(f"{where} topics", f"unbalanced brackets in {cue!r}")
         follow_ups = {}
         for gap in follow_ups_raw:
             if gap not in GAPS:
@@ -137,6 +149,7 @@ def _load_questions(path: Path) -> list[Question]:
                 tags=reader.texts(item, "tags", where, frozenset(), False),
                 gaps=gaps,
                 source=str(path),
+                topics=topics,
             )
         )
     return out
@@ -146,9 +159,10 @@ def _load_phrases(path: Path) -> Phrases:
     reader = _Reader(path)
     data = reader.data
     lists = {}
-    for key in PHRASE_LISTS:
-        allowed = PLACEHOLDERS | {"story"} if key == "story_mentions" else PLACEHOLDERS
-        lists[key] = reader.texts(data, key, "top level", allowed)
+    for key in PHRASE_LISTS + OPTIONAL_PHRASE_LISTS:
+        allowed = PLACEHOLDERS | EXTRA_PLACEHOLDERS.get(key, frozenset())
+        required = key in PHRASE_LISTS
+        lists[key] = reader.texts(data, key, "top level", allowed, required=required)
     tables = {}
     for key, required in (("transitions", (*QUESTION_TRACKS, "same")), ("follow_ups", GAPS)):
         table = data.get(key)

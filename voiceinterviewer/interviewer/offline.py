@@ -22,6 +22,7 @@ from voiceinterviewer.interviewer.bank_files import load_bank
 from voiceinterviewer.interviewer.base import InterviewContext, Reply
 from voiceinterviewer.interviewer.planner import Decision, Planner
 from voiceinterviewer.interviewer.policy import PolicyOptions
+from voiceinterviewer.interviewer.tailoring import JobProfile
 from voiceinterviewer.interviewer.text import split_sentences
 
 _RECENT_TURNS = 3
@@ -74,7 +75,7 @@ class OfflineInterviewer:
         if plan.kind == "greeting":
             parts.append(pick(phrases.greetings))
             parts.append(pick(phrases.frames))
-            if not decision.mention and rng.random() < 0.5:
+            if decision.story is None and decision.job is None and rng.random() < 0.5:
                 parts.append(pick(phrases.openers))
         elif plan.kind == "question":
             parts.append(pick(phrases.acknowledgements))
@@ -89,7 +90,16 @@ class OfflineInterviewer:
                 p for p in (*own, *defaults) if not any(fill(p, values) in t for t in everything)
             ]
             preferred = [p for p in own if p in unused] or unused or list(own or defaults)
-            parts.append(pick(preferred, []))
+            follow_up = pick(preferred, [])
+            if decision.story is not None and phrases.story_follow_ups:
+                follow_up = fill(
+                    pick(phrases.story_follow_ups, []),
+                    {
+                        "story": decision.story.said,
+                        "follow_up": _continued(fill(follow_up, values)),
+                    },
+                )
+            parts.append(follow_up)
         else:
             closings = {
                 "end_requested": phrases.end_requested_closings,
@@ -97,14 +107,44 @@ class OfflineInterviewer:
             }.get(decision.reason, phrases.closings)
             parts.append(pick(closings))
         if plan.kind in ("greeting", "question"):
-            if decision.mention:
-                line = pick(phrases.story_mentions)
-                parts.append(fill(line, {**values, "story": decision.mention}))
-            parts.append(plan.question_text)
+            if decision.job is not None:
+                frame = _job_frame(decision.job, phrases.job_frames, pick)
+                if frame:
+                    parts.append(frame)
+            if decision.story is not None:
+                parts.append(fill(pick(phrases.story_questions), {"story": decision.story.said}))
+            else:
+                parts.append(plan.question_text)
         sentences: list[str] = []
         for part in parts:
             sentences.extend(split_sentences(fill(part, values)))
         return sentences
+
+
+def _continued(text: str) -> str:
+    """A phrasing that now follows a clause: its first letter lower case ("What..." -> "what...")."""
+    first = text.split(" ", 1)[0]
+    if first in ("I", "I'm", "I'd") or first.isupper() or not first[:1].isupper():
+        return text
+    return text[:1].lower() + text[1:]
+
+
+def _systems(names: list[str]) -> str:
+    names = names[:3]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _job_frame(job: JobProfile, frames: Sequence[str], pick) -> str:
+    """A line naming the role, from the frames whose placeholders the job description fills."""
+    values = {
+        "duty": job.responsibilities[0] if job.responsibilities else "",
+        "systems": _systems(job.systems) if job.systems else "",
+        "role": job.role,
+    }
+    usable = [
+        f for f in frames if all(values[n] for n in ("duty", "systems", "role") if f"{{{n}}}" in f)
+    ]
+    return fill(pick(usable), values) if usable else ""
 
 
 __all__ = ["OfflineInterviewer"]

@@ -12,9 +12,16 @@ Question choice:
 - candidates are the bank's questions of that track suited to the target
   level; questions in ``context.avoid_ids`` (asked in recent sessions) are
   skipped while others remain;
-- questions whose keywords appear in the job description or story notes are
-  preferred, weighted by how many match; a main story question whose keywords
-  match a line of the notes mentions it ("In your notes you wrote: ...");
+- of the questions whose keywords appear in the job description or story
+  notes, one of those that match the most is chosen;
+- with story notes, each story question is asked about one of the person's
+  own stories by name ("You mentioned you led the rewrite of the ingestion
+  service..."): the note that shares most keywords with it, else the next
+  one not yet asked about; its follow-ups probe first what that note leaves
+  out (no number: impact; no option weighed: alternatives), and name it;
+- with a job description, the first story or design question is framed by
+  the role's systems and responsibilities, so it is heard early
+  (:mod:`voiceinterviewer.interviewer.tailoring`);
 - the choice is random with a seed: ``context.seed`` if given (then fully
   reproducible, and ``avoid_ids`` is ignored), else the date, so the questions
   differ from day to day but stay the same within a day;
@@ -29,7 +36,6 @@ takes well under a millisecond once the bank is loaded.
 from __future__ import annotations
 
 import random
-import re
 from collections.abc import Callable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
@@ -37,16 +43,20 @@ from datetime import date
 
 from voiceinterviewer.interviewer.bank import Bank, Question, fill
 from voiceinterviewer.interviewer.bank_files import load_bank
-from voiceinterviewer.interviewer.base import Exchange, InterviewContext, Plan
+from voiceinterviewer.interviewer.base import InterviewContext, Plan
 from voiceinterviewer.interviewer.keywords import KeywordIndex, keyword_score
-from voiceinterviewer.interviewer.policy import Move, PolicyOptions, ThreadState, choose_move
-from voiceinterviewer.interviewer.text import split_sentences
+from voiceinterviewer.interviewer.policy import (
+    GAP_ORDER,
+    Move,
+    PolicyOptions,
+    ThreadState,
+    choose_move,
+)
+from voiceinterviewer.interviewer.tailoring import JobProfile, StoryNote, read_job, read_stories
 from voiceinterviewer.signals import AnswerSignals, analyze_answer, merge_signals
 
 MAIN_KINDS = ("greeting", "question")
 STORY_TRACKS = ("behavioral", "leadership")
-_MENTION_WORDS = 16
-_LINE_MARKUP_RE = re.compile(r"^[\s>#*+\-\u2022]*(?:\d{1,3}[.)]\s+)?|[*_`]+")
 
 
 def effective_seed(context: InterviewContext, today: date | None = None) -> str:
@@ -62,7 +72,8 @@ class Decision:
 
     plan: Plan
     question: Question | None = None  # the main question asked or probed
-    mention: str = ""  # a line from the story notes to mention before a main question
+    story: StoryNote | None = None  # the person's story this question asks about
+    job: JobProfile | None = None  # the role that frames this main question
     reason: str = ""  # the gap's reason, or why the interview closes
     values: dict[str, str] = field(default_factory=dict)  # placeholder values
     previous_track: str = ""  # the track of the previous main question ("" for the first)
@@ -77,6 +88,7 @@ class _Thread:
     follow_ups: int
     probed: tuple[str, ...]
     answers: list[str]
+    story: StoryNote | None = None  # the person's story the main question asked about
 
 
 class Planner:
@@ -95,7 +107,8 @@ class Planner:
         self._index = KeywordIndex(self.bank.questions.values())
         self._keys_cache: dict[str, frozenset[tuple[str, ...]]] = {}
         self._signals_cache: dict[str, AnswerSignals] = {}
-        self._stories: tuple[str, list[tuple[str, frozenset[tuple[str, ...]]]]] = ("", [])
+        self._notes: tuple[str, list[StoryNote]] = ("", [])
+        self._job: tuple[str, JobProfile] = ("", JobProfile())
 
     # --- question selection -------------------------------------------------------------
 
@@ -131,9 +144,9 @@ class Planner:
         if not pool:
             return None
         scores = [keyword_score(q, found) for q in pool] if found else [0] * len(pool)
-        if any(scores):
-            matched = [(q, s) for q, s in zip(pool, scores, strict=True) if s > 0]
-            return rng.choices([q for q, _ in matched], weights=[s for _, s in matched])[0]
+        if any(scores):  # the questions that fit the job description and notes best
+            best = max(scores)
+            return rng.choice([q for q, s in zip(pool, scores, strict=True) if s == best])
         return rng.choice(pool)
 
     def sequence(self, context: InterviewContext) -> list[Question]:
@@ -185,32 +198,46 @@ class Planner:
         self._sequence_cache[key] = chosen
         return chosen
 
-    def _story_lines(self, stories_text: str) -> list[tuple[str, frozenset[tuple[str, ...]]]]:
-        """Each sentence of the notes as a short speakable snippet with its n-grams; cached."""
-        if self._stories[0] == stories_text:
-            return self._stories[1]
-        lines = []
-        for raw in stories_text.splitlines():
-            line = _LINE_MARKUP_RE.sub("", raw).strip()
-            for sentence in split_sentences(line) if line else ():
-                words = sentence.split()
-                if len(words) >= 3:
-                    snippet = " ".join(words[:_MENTION_WORDS]).rstrip(" .,;:!?")
-                    lines.append((snippet, self._index.scan(sentence)))
-        self._stories = (stories_text, lines)
-        return lines
+    def notes(self, stories_text: str) -> list[StoryNote]:
+        """The story notes, read once per text."""
+        if self._notes[0] != stories_text:
+            self._notes = (stories_text, read_stories(stories_text) if stories_text else [])
+        return self._notes[1]
 
-    def story_mention(self, question: Question, context: InterviewContext) -> str:
-        """A short line from the story notes that fits the question, or ""."""
-        if not context.stories_text or question.track not in STORY_TRACKS or not question.keywords:
+    def job(self, job_text: str) -> JobProfile:
+        """The job description's role, systems and responsibilities, read once per text."""
+        if self._job[0] != job_text:
+            self._job = (job_text, read_job(job_text) if job_text else JobProfile())
+        return self._job[1]
+
+    def stories_for(self, context: InterviewContext) -> dict[str, StoryNote]:
+        """Which note each story question of the interview asks about (question id -> note)."""
+        notes = self.notes(context.stories_text)
+        if not notes:
+            return {}
+        out: dict[str, StoryNote] = {}
+        used: set[int] = set()
+        for question in self.sequence(context):
+            if question.track not in STORY_TRACKS or len(used) == len(notes):
+                continue
+            scores = [
+                (keyword_score(question, self._keys(note.text)), -i)
+                for i, note in enumerate(notes)
+                if i not in used
+            ]
+            _, best = max(scores)
+            used.add(-best)
+            out[question.id] = notes[-best]
+        return out
+
+    def framed_by_job(self, context: InterviewContext) -> str:
+        """The main question the role frames: the first story or design question of the plan."""
+        if not context.job_text or self.job(context.job_text).empty:
             return ""
-        spoken = " ".join(ex.text for ex in context.history)
-        best, best_score = "", 0
-        for snippet, found in self._story_lines(context.stories_text):
-            score = keyword_score(question, found)
-            if score > best_score and snippet not in spoken:
-                best, best_score = snippet, score
-        return best
+        for question in self.sequence(context):
+            if question.track in (*STORY_TRACKS, "system-design"):
+                return question.id
+        return ""
 
     # --- the turn -----------------------------------------------------------------------
 
@@ -226,7 +253,8 @@ class Planner:
             parts.append(found)
         return merge_signals(parts)
 
-    def _thread(self, history: list[Exchange]) -> _Thread | None:
+    def _thread(self, context: InterviewContext) -> _Thread | None:
+        history = context.history
         start = None
         for i in range(len(history) - 1, -1, -1):
             if history[i].kind in MAIN_KINDS and history[i].question_id:
@@ -244,6 +272,7 @@ class Planner:
             follow_ups=sum(1 for ex in thread if ex.kind == "follow_up"),
             probed=tuple(ex.gap for ex in thread if ex.kind == "follow_up" and ex.gap),
             answers=[ex.answer for ex in thread if ex.answer],
+            story=self.stories_for(context).get(main.question_id),
         )
 
     def _next_main(
@@ -301,7 +330,7 @@ class Planner:
             "staff" in getattr(self.bank.questions.get(qid), "tags", ()) for qid in asked
         )
         remaining = self._next_main(context, seed, asked, staff_asked)
-        thread = self._thread(history)
+        thread = self._thread(context)
         cap = context.max_follow_ups
         if thread is not None:
             cap = min(cap, self.bank.follow_up_caps.get(thread.track, cap))
@@ -318,7 +347,7 @@ class Planner:
             questions_left=len(remaining),
             staff_asked=staff_asked,
             end_requested=context.end_requested,
-            gap_order=thread.question.gaps if thread and thread.question else (),
+            gap_order=_gap_order(thread),
         )
         if signals is None and thread is not None:
             signals = self._signals(thread.answers)
@@ -336,16 +365,22 @@ class Planner:
         self, context: InterviewContext, q: Question, kind: str, values, seed, previous_track
     ) -> Decision:
         text = fill(q.text, values)
-        mention = self.story_mention(q, context)
+        story = self.stories_for(context).get(q.id)
+        job = self.job(context.job_text) if self.framed_by_job(context) == q.id else None
         notes = [
             f"ask this main question ({q.track}): {text}",
             "a strong answer shows (never say this): " + "; ".join(q.signals),
             f"target level: {values['level']} at {values['company']}",
         ]
-        if mention:
-            notes.append(f"mention this line from the candidate's notes: {mention}")
+        if story is not None:
+            notes.append(f"ask about this story from the candidate's notes, by name: {story.text}")
+        if job is not None:
+            named = ", ".join(job.systems[:3] + job.responsibilities[:1])
+            notes.append(
+                f"frame it with the role ({job.role or 'from the job description'}): {named}"
+            )
         plan = Plan(kind=kind, question_id=q.id, track=q.track, notes=notes, question_text=text)
-        return Decision(plan, q, mention, "", values, previous_track, seed)
+        return Decision(plan, q, story, job, "", values, previous_track, seed)
 
     def _follow_up(self, thread: _Thread, move: Move, values, seed, previous_track) -> Decision:
         phrasings = self.bank.follow_up_phrasings(thread.question, move.gap)
@@ -353,6 +388,8 @@ class Planner:
         notes = [f"probe the gap: {move.gap}", f"why: {move.reason}"]
         if phrasings:
             notes.append(f"for example: {fill(phrasings[0], values)}")
+        if thread.story is not None:
+            notes.append(f"about the candidate's story: {thread.story.text}")
         plan = Plan(
             kind="follow_up",
             question_id=thread.question_id,
@@ -361,13 +398,26 @@ class Planner:
             notes=notes,
             question_text=text,
         )
-        return Decision(plan, thread.question, "", move.reason, values, previous_track, seed)
+        return Decision(
+            plan, thread.question, thread.story, None, move.reason, values, previous_track, seed
+        )
 
     def _closing(
         self, context: InterviewContext, reason: str, values, seed, previous_track
     ) -> Decision:
         plan = Plan(kind="closing", notes=[f"close the interview: {reason}"])
-        return Decision(plan, None, "", reason, values, previous_track, seed)
+        return Decision(plan, None, None, None, reason, values, previous_track, seed)
+
+
+def _gap_order(thread: _Thread | None) -> tuple[str, ...]:
+    """The gaps worth probing in a thread: what the person's story note leaves out first."""
+    if thread is None:
+        return ()
+    own = thread.question.gaps if thread.question else ()
+    if thread.story is None:
+        return own
+    rest = own or GAP_ORDER.get(thread.track, GAP_ORDER["behavioral"])
+    return tuple(dict.fromkeys(thread.story.gaps + tuple(rest)))
 
 
 def plan_next(

@@ -24,7 +24,6 @@ and the same for the offline and LLM engines.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from voiceinterviewer.signals import AnswerSignals, analyze_answer
@@ -54,14 +53,6 @@ GAP_ORDER: dict[str, tuple[str, ...]] = {
     "intro": ("scope",),
     "career": ("scope", "influence"),
 }
-
-_CONFLICT_RE = re.compile(
-    r"\b(?:disagree\w*|pushback|push back|pushed back|conflict\w*|tension|objection\w*|"
-    r"resist\w*|skeptic\w*|sceptic\w*|argued|argument|convinc\w*|persuad\w*|"
-    r"compromise\w*|escalat\w*|concerns?|didn't agree|did not agree|against it|"
-    r"wasn't happy|weren't happy|not on board)\b",
-    re.IGNORECASE,
-)
 
 
 @dataclass
@@ -151,7 +142,7 @@ def find_gaps(
         elif name == "influence":
             reason = "" if s.cross_team else "no one beyond the team mentioned"
         elif name == "conflict":
-            reason = "" if _CONFLICT_RE.search(s.text) else "no pushback or disagreement described"
+            reason = "" if s.conflict else "no pushback or disagreement described"
         elif name == "staff":
             strong = (
                 s.scope_level >= 2

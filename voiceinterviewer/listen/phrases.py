@@ -26,6 +26,7 @@ from voiceinterviewer.listen.recover import transcribe_recovering
 from voiceinterviewer.listen.vad import VoiceActivityDetector
 from voiceinterviewer.session.record import Word
 from voiceinterviewer.stt.whisper import Transcriber, Transcript, drop_words_after_speech
+from voiceinterviewer.stt.words import join_words
 
 
 @dataclass
@@ -156,7 +157,7 @@ class Phrases:
 
     @property
     def text(self) -> str:
-        return " ".join(p.text for p in self.parts if p.text).strip()
+        return join_words(p.text for p in self.parts if p.text)  # "3" + ",000" across phrases
 
     def transcript(self) -> Transcript:
         return Transcript(self.text, self.words)

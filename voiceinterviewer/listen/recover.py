@@ -16,7 +16,9 @@ from dataclasses import dataclass
 
 from voiceinterviewer.audio.clip import Clip
 from voiceinterviewer.session.record import Word
+from voiceinterviewer.stt.stock_phrases import drop_unheard_phrases, stock_runs
 from voiceinterviewer.stt.whisper import Transcriber, Transcript
+from voiceinterviewer.stt.words import join_words
 
 
 @dataclass
@@ -61,19 +63,31 @@ def transcribe_recovering(
     """Transcribe ``clip``; if a stretch of its speech got no words, transcribe from there again.
 
     ``speech`` is where the detector heard speech and ``spoken`` where it last did,
-    both in seconds from the start of the clip.
+    both in seconds from the start of the clip. Whisper's stock phrases ("Thank
+    you for watching.") count as no words when looking for lost speech, and are
+    dropped wherever the detector heard too little speech to have said them.
     """
     opt = options or RecoverOptions()
-    heard = transcriber.transcribe(clip, prompt)
-    gap = first_lost_speech(heard.words, speech, spoken, opt)
+    heard = _unheard_dropped(transcriber.transcribe(clip, prompt), speech)
+    stock = stock_runs(heard.words)
+    real = [w for i, w in enumerate(heard.words) if i not in stock]
+    gap = first_lost_speech(real, speech, spoken, opt)
     if gap is None or gap < 2 * opt.lead:  # the same audio again would give the same words
         return heard
     start = gap - opt.lead
     before = [w for w in heard.words if w.end <= gap]
-    context = " ".join([prompt] + [w.word for w in before]).strip()[-200:]
+    context = " ".join([prompt, join_words(before)]).strip()[-200:]
     rest = Clip(clip.samples[int(start * clip.rate) :], clip.rate)
-    again = transcriber.transcribe(rest, context).shifted(start)
+    again = _unheard_dropped(transcriber.transcribe(rest, context).shifted(start), speech)
     if len(again.words) <= len(heard.words) - len(before):
         return heard
     words = before + again.words
-    return Transcript(" ".join(w.word for w in words), words)
+    return Transcript(join_words(words), words)
+
+
+def _unheard_dropped(transcript: Transcript, speech: list[tuple[float, float]]) -> Transcript:
+    """Without unheard stock phrases, its text written from its words (whoever transcribed it)."""
+    if not transcript.words:
+        return transcript
+    kept = drop_unheard_phrases(transcript.words, speech)
+    return Transcript(join_words(kept), kept)

@@ -13,13 +13,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-try:
-    import tomllib
-except ModuleNotFoundError:  # Python 3.10
-    import tomli as tomllib  # type: ignore[no-redef]
-
 from voiceinterviewer.errors import UserError
-from voiceinterviewer.session.journal import open_regular
 
 LISTS = (
     "unfinished_endings",
@@ -28,7 +22,6 @@ LISTS = (
     "clarification_cues",
     "backchannels",
 )
-MAX_BYTES = 200_000
 
 
 def _matcher(cues: list[str]) -> re.Pattern[str]:
@@ -88,26 +81,10 @@ def parse_rules(data: dict, where: str = "turns.toml") -> TurnRules:
 
 
 @functools.lru_cache(maxsize=8)
-def _load(path: str, mtime: float) -> TurnRules:
-    p = Path(path)
-    try:
-        with open_regular(p) as f:
-            if f is None:
-                raise UserError(f"bad prompts file {p}: not a regular file")
-            raw = f.read(MAX_BYTES + 1)
-    except FileNotFoundError:
-        raise UserError(f"missing prompts file {p}") from None
-    except OSError as exc:
-        raise UserError(f"cannot read prompts file {p}: {exc.strerror or exc}") from None
-    if len(raw) > MAX_BYTES:
-        raise UserError(f"bad prompts file {p}: larger than {MAX_BYTES // 1000} kB")
-    try:
-        data = tomllib.loads(raw.decode("utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise UserError(f"bad prompts file {p}: {str(exc).splitlines()[0]}") from None
-    except RecursionError:
-        raise UserError(f"bad prompts file {p}: values nested too deeply") from None
-    return parse_rules(data, str(p))
+def _load(path: str, stamp: tuple) -> TurnRules:
+    from voiceinterviewer.prompt_files import read_toml
+
+    return parse_rules(read_toml(Path(path)), path)
 
 
 def turn_rules(root: Path | None = None) -> TurnRules:
@@ -116,7 +93,8 @@ def turn_rules(root: Path | None = None) -> TurnRules:
 
     path = Path(root or PROMPTS_DIR) / "turns.toml"
     try:
-        mtime = path.stat().st_mtime
+        info = path.stat()
+        stamp = (info.st_mtime_ns, info.st_size)
     except OSError:
-        mtime = 0.0
-    return _load(str(path), mtime)
+        stamp = (0, 0)
+    return _load(str(path), stamp)

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 from voiceinterviewer.errors import UserError
 from voiceinterviewer.replay.notes import question_text, turn_notes
 from voiceinterviewer.session.record import Answer, SessionRecord, Word
+from voiceinterviewer.stt.words import join_words, merge_words
 
 if TYPE_CHECKING:
     import numpy as np
@@ -212,7 +213,7 @@ def _group(words: list[Word], max_seconds: float, max_chars: int) -> list[tuple[
     current: list[Word] = []
 
     def emit(part: list[Word]) -> None:
-        groups.append((part[0].start, part[-1].end, " ".join(w.word for w in part)))
+        groups.append((part[0].start, part[-1].end, join_words(part)))
 
     for word in words:
         if current:
@@ -251,7 +252,7 @@ def _segment_words(seg: Segment) -> list[Word]:
         end = min(max(w.end, start), limit)
         timed.append(Word(text, seg.offset + start, seg.offset + end))
     if timed:
-        return sorted(timed, key=lambda w: w.start)
+        return merge_words(sorted(timed, key=lambda w: w.start))
     lo, hi = seg.speech if seg.speech and seg.speech[1] <= limit + 0.05 else (0.0, limit)
     return _proportional_words(seg.text, seg.offset + lo, seg.offset + min(hi, limit))
 

@@ -185,6 +185,7 @@ def retranscribe_session(
         return result
     result.session_id = before.id
     events = []
+    primed = _primed(transcriber, before)
     for turn in before.turns:
         answer = turn.answer
         if answer is None or not answer.audio:
@@ -195,6 +196,9 @@ def retranscribe_session(
             result.problems.append(f"turn {turn.index}: {exc}")
             on_answer()
             continue
+        if primed:
+            q = turn.question
+            transcriber.set_question(q.text, q.question_id, q.gap)  # type: ignore[attr-defined]
         # the live listener's way: phrase by phrase at its pauses, each primed with the text
         # before it, lost speech transcribed again, words after the speech dropped
         transcript = transcribe_audio(clip, transcriber, vad)
@@ -227,6 +231,24 @@ def retranscribe_session(
     if result.report is None:
         write_private_text(folder / TRANSCRIPT_NAME, transcript_markdown(load_session(folder)))
     return result
+
+
+def _primed(transcriber: Transcriber, record: SessionRecord) -> bool:
+    """Give the transcriber the session's vocabulary (its track, job description and notes)."""
+    if not hasattr(transcriber, "set_vocabulary"):
+        return False
+    from voiceinterviewer.session.preflight import read_optional
+    from voiceinterviewer.stt.vocabulary import interview_vocabulary
+
+    texts = []
+    for key, what in (("job", "job description"), ("stories", "stories")):
+        try:
+            texts.append(read_optional(str(record.settings.get(key) or ""), what))
+        except UserError:  # moved or gone since the session: the track's terms still apply
+            texts.append("")
+    track = str(record.settings.get("track") or "")
+    transcriber.set_vocabulary(interview_vocabulary(track, *texts))  # type: ignore[attr-defined]
+    return True
 
 
 def rescore(

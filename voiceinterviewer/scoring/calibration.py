@@ -1,19 +1,27 @@
-"""Level calibration: from the five dimension scores to a level, a ladder label and a signal.
+"""Level calibration: from the dimension scores to a level, a ladder label and a signal.
 
 Design: both scorers end here, so a level means the same whatever produced
-the scores. The level follows the calibration every senior loop uses:
+the scores. The rules are the rubric's (``[[level_rules]]`` in
+``prompts/rubric/rubric.toml``), tried in order; as shipped:
 
-- below-mid: vague answers, no ownership, no numbers;
-- mid: a well-told single-team fix ("reduced latency by 20%"): scope 3;
-- senior: a cross-team redesign with business impact (scope 4 and influence 3),
-  or a system design with depth and trade-offs (technical depth 4 and judgment 4);
-- staff: org-level strategy while growing other leaders (scope 5 and influence 4),
-  or an exceptional design (depth 5, judgment 5) from someone who also owns scope 4.
+- staff: org-level strategy while growing other leaders (scope 5 and
+  influence 4), or an exceptional design (depth 5, judgment 5; with scope 4
+  when scope was assessed);
+- senior: a cross-team redesign with business impact (scope 4 and influence
+  3), or a system design with depth and trade-offs (depth 4 and judgment 4);
+- mid: a well-told single-team fix (scope 3) or a concrete design (depth 3);
+- below-mid: anything less.
+
+A dimension the session did not assess (scope and influence in a design-only
+session) has no score: a rule that needs it is skipped, and it does not
+count towards the signal either, so the level follows the dimensions that
+were tested.
 
 The signal compares that level with the target: at or above target with no
-dimension below 3 is ``hire``; at or above target with a weak dimension, or
-one level below with a mean of 3 or more, is ``lean-hire`` (close; likely
-down-levelled); anything else is ``no-hire``.
+assessed dimension below the rubric's ``hire_floor`` is ``hire``; at or above
+target with a weak dimension, or one level below with a mean of at least
+``lean_hire_mean``, is ``lean-hire`` (close; likely down-levelled); anything
+else is ``no-hire``.
 
 Ladder labels come from ``prompts/ladders.toml`` when it has the ladder,
 otherwise from the built-in table below.
@@ -24,6 +32,7 @@ from __future__ import annotations
 from typing import Any
 
 from voiceinterviewer.home import PROMPTS_DIR
+from voiceinterviewer.rubric import Rubric, load_rubric
 from voiceinterviewer.scoring.report import DimensionScore, Overall
 
 LEVEL_RANK = {"below-mid": 0, "mid": 1, "senior": 2, "staff": 3}
@@ -40,42 +49,49 @@ BUILTIN_LADDERS: dict[str, dict[str, str]] = {
 }
 
 
-def _score(dims: dict[str, DimensionScore], name: str) -> int:
-    dim = dims.get(name)
-    return dim.score if dim else 1
+def assessed_scores(dims: dict[str, DimensionScore]) -> dict[str, int]:
+    """The scores of the dimensions that were assessed."""
+    return {name: dim.score for name, dim in dims.items() if dim.assessed and dim.score is not None}
 
 
-def level_from_scores(dims: dict[str, DimensionScore]) -> tuple[str, list[str]]:
+def level_from_scores(
+    dims: dict[str, DimensionScore], rubric: Rubric | None = None
+) -> tuple[str, list[str]]:
     """The calibrated level and the reasons that decided it."""
-    scope, influence = _score(dims, "scope"), _score(dims, "influence")
-    depth, judgment = _score(dims, "technical_depth"), _score(dims, "judgment")
-    if scope >= 5 and influence >= 4:
-        return "staff", [
-            f"Scope {scope}/5 with influence {influence}/5: org-level reach and growing others."
-        ]
-    if depth >= 5 and judgment >= 5 and scope >= 4:
-        return "staff", [f"Depth {depth}/5 and judgment {judgment}/5 on top of scope {scope}/5."]
-    if scope >= 4 and influence >= 3:
-        return "senior", [
-            f"Scope {scope}/5 with influence {influence}/5: cross-team work with business impact."
-        ]
-    if depth >= 4 and judgment >= 4:
-        return "senior", [
-            f"Technical depth {depth}/5 with judgment {judgment}/5: designs at scale with trade-offs."
-        ]
-    if scope >= 3 or depth >= 3:
-        return "mid", [f"Scope {scope}/5, depth {depth}/5: solid work owned within one team."]
-    return "below-mid", [
-        f"Scope {scope}/5, depth {depth}/5: the answers lacked ownership, numbers or detail."
-    ]
+    rubric = rubric or load_rubric()
+    scores = assessed_scores(dims)
+    for rule in rubric.rules:
+        if not all(name in scores and scores[name] >= need for name, need in rule.needs.items()):
+            continue
+        if any(name in scores and scores[name] < need for name, need in rule.also.items()):
+            continue
+        return rule.level, [_why(rule.why, scores)]
+    listed = ", ".join(f"{name.replace('_', ' ')} {score}/5" for name, score in scores.items())
+    return "below-mid", [_why(rubric.below_mid_why, scores, listed)]
 
 
-def signal_for(level: str, target: str, dims: dict[str, DimensionScore]) -> str:
+def _why(template: str, scores: dict[str, int], listed: str = "") -> str:
+    values = {name: str(score) for name, score in scores.items()}
+    try:
+        return template.format_map(_Missing({**values, "scores": listed}))
+    except (ValueError, IndexError):
+        return template
+
+
+class _Missing(dict):
+    def __missing__(self, key: str) -> str:
+        return "-"
+
+
+def signal_for(
+    level: str, target: str, dims: dict[str, DimensionScore], rubric: Rubric | None = None
+) -> str:
+    rubric = rubric or load_rubric()
     rank, want = LEVEL_RANK.get(level, 0), LEVEL_RANK.get(target, 2)
-    scores = [d.score for d in dims.values()] or [1]
+    scores = list(assessed_scores(dims).values()) or [1]
     if rank >= want:
-        return "hire" if min(scores) >= 3 else "lean-hire"
-    if rank == want - 1 and sum(scores) / len(scores) >= 3.0:
+        return "hire" if min(scores) >= rubric.hire_floor else "lean-hire"
+    if rank == want - 1 and sum(scores) / len(scores) >= rubric.lean_hire_mean:
         return "lean-hire"
     return "no-hire"
 
@@ -131,12 +147,19 @@ def calibrate(
     target: str,
     ladder: str,
     extra_reasons: list[str] | None = None,
+    rubric: Rubric | None = None,
 ) -> Overall:
-    level, reasons = level_from_scores(dims)
+    rubric = rubric or load_rubric()
+    level, reasons = level_from_scores(dims, rubric)
+    unassessed = [name.replace("_", " ") for name, dim in dims.items() if not dim.assessed]
+    if unassessed:
+        reasons.append(
+            f"Not assessed in this session: {', '.join(unassessed)}; the level follows the rest."
+        )
     return Overall(
         level=level,
         ladder_label=ladder_label(ladder, level),
         reasons=reasons + list(extra_reasons or []),
-        signal=signal_for(level, target, dims),
+        signal=signal_for(level, target, dims, rubric),
         target_level=target,
     )

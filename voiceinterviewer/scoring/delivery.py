@@ -6,8 +6,8 @@ speaking time is the span from its first word's start to its last word's end
 when word timings exist, else ``speech_end - speech_start``, else its audio
 duration. Pace and fillers per minute divide by the summed speaking time.
 
-Fillers are counted from the answer text by :func:`find_fillers`, which
-reads a little context so that only filler uses count: "like" in "I would
+Fillers (the rubric's ``[fillers]``) are counted from the answer text by
+:func:`find_fillers`, which reads a little context so that only filler uses count: "like" in "I would
 like to" or "looks like a cache" is a verb or a comparison, "like, we just"
 is a filler; "you know" in "do you know how" is a question; "kind of" in
 "what kind of store" is a noun phrase.
@@ -18,36 +18,25 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from voiceinterviewer.rubric import load_rubric
 from voiceinterviewer.scoring.report import Delivery, Pause
 from voiceinterviewer.session.record import Answer, SessionRecord
 
 LONG_PAUSE_SECONDS = 2.0
-FILLER_NAMES = (
-    "um",
-    "uh",
-    "er",
-    "ah",
-    "like",
-    "you know",
-    "i mean",
-    "sort of",
-    "kind of",
-    "basically",
-)
-_SOUNDS = {
-    "um": "um",
-    "umm": "um",
-    "ummm": "um",
-    "uhm": "um",
-    "uh": "uh",
-    "uhh": "uh",
-    "er": "er",
-    "erm": "er",
-    "err": "er",
-    "ah": "ah",
-    "ahh": "ah",
-    "basically": "basically",
-}
+
+
+def filler_names() -> tuple[str, ...]:
+    """Every filler counted: the rubric's sounds ("um", "uh") and phrases ("you know")."""
+    rubric = load_rubric()
+    return tuple(rubric.fillers) + tuple(p.lower() for p in rubric.filler_phrases)
+
+
+def _sounds() -> dict[str, str]:
+    """Each written form of a filler sound -> its name ("umm" -> "um")."""
+    rubric = load_rubric()
+    return {form.lower(): name for name, forms in rubric.fillers.items() for form in forms}
+
+
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|[,.;:!?\u2014\u2013]|-{1,2}")
 _BREAK = {",", ".", ";", ":", "!", "?", "\u2014", "\u2013", "-", "--"}
 _END = {".", "!", "?"}
@@ -126,25 +115,33 @@ def _is_hedge_filler(toks: list[str], i: int) -> bool:
 
 
 def find_fillers(text: str) -> dict[str, int]:
-    """Filler counts in ``text`` by canonical name (um, uh, er, ah, like, you know, ...)."""
+    """Filler counts in ``text`` by the rubric's names (um, uh, er, ah, like, you know, ...)."""
     toks = _tokens(text)
+    sounds = _sounds()
+    phrases = [p.lower() for p in load_rubric().filler_phrases]
+    checks = {
+        "like": _is_like_filler,
+        "you know": _is_you_know_filler,
+        "i mean": _is_i_mean_filler,
+        "sort of": _is_hedge_filler,
+        "kind of": _is_hedge_filler,
+    }
     counts: dict[str, int] = {}
     i = 0
     while i < len(toks):
         tok = toks[i]
-        pair = f"{tok} {toks[i + 1]}" if i + 1 < len(toks) else ""
         name = None
         step = 1
-        if tok in _SOUNDS:
-            name = _SOUNDS[tok]
-        elif tok == "like" and _is_like_filler(toks, i):
-            name = "like"
-        elif pair == "you know" and _is_you_know_filler(toks, i):
-            name, step = "you know", 2
-        elif pair == "i mean" and _is_i_mean_filler(toks, i):
-            name, step = "i mean", 2
-        elif pair in ("sort of", "kind of") and _is_hedge_filler(toks, i):
-            name, step = pair, 2
+        if tok in sounds:
+            name = sounds[tok]
+        else:
+            for phrase in phrases:
+                size = len(phrase.split())
+                if " ".join(toks[i : i + size]) == phrase:
+                    check = checks.get(phrase)
+                    if check is None or check(toks, i):
+                        name, step = phrase, size
+                    break
         if name:
             counts[name] = counts.get(name, 0) + 1
         i += step

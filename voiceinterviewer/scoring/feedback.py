@@ -6,58 +6,52 @@ much cost, latency or revenue moved"). Each rule below checks the signals of
 the story the score came from, most basic gap first, so a vague story is told
 to add a number before it is told to talk about org strategy. Question
 reviews list what a stronger answer would add and, for system-design
-questions, which of the ten design topics were covered.
+questions, which design topics were covered: the rubric's and the question's own.
 """
 
 from __future__ import annotations
 
+from voiceinterviewer.rubric import load_rubric
 from voiceinterviewer.scoring.base import ScoreOptions
 from voiceinterviewer.scoring.report import QuestionReview
 from voiceinterviewer.scoring.stories import Story, off_topic, speaking_seconds
-from voiceinterviewer.signals import SD_TOPICS
 
-TOPIC_NAMES = {
-    "requirements": "requirements",
-    "capacity": "capacity estimation",
-    "api": "the API",
-    "data_model": "the data model",
-    "sharding": "sharding",
-    "caching": "caching",
-    "replication": "replication and consensus",
-    "scaling": "horizontal scaling",
-    "failure_modes": "failure modes",
-    "monitoring": "monitoring",
-}
-TOPIC_ADVICE = {
-    "requirements": "open by clarifying functional requirements, scale and latency targets",
-    "capacity": "put numbers on it: peak QPS, storage per year, bandwidth",
-    "api": "sketch the two or three API calls with their arguments",
-    "data_model": "sketch the tables or keys and the access pattern they serve",
-    "sharding": "say how the data is split (shard key, hot keys, resharding)",
-    "caching": "say what is cached, where, and how it is invalidated",
-    "replication": "say how copies stay consistent (leader/follower, quorum, consensus)",
-    "scaling": "say how it scales out (stateless servers, load balancer, queues)",
-    "failure_modes": "walk through a node, a zone and a dependency failing",
-    "monitoring": "name the metrics and alerts you would page on (p99, error rate)",
-}
+
+def topic_name(topic: str) -> str:
+    """How feedback names a design topic: the rubric's name, else the question topic's key."""
+    found = load_rubric().topics.get(topic)
+    return found.name if found else topic.replace("_", " ")
+
+
+def _missed_topics(story: Story) -> list[str]:
+    """Design topics a story left out: the rubric's, then its question's own."""
+    s = story.signals
+    assert s is not None
+    return [t for t, found in {**s.sd_topics, **s.question_topics}.items() if not found]
 
 
 def _where(story: Story) -> str:
     return f"In {story.label()} (turn {story.turn})"
 
 
-_NO_STORY = (
-    "This session had no story about your own work, so {what} could only be read from the design; "
-    "practise a behavioural question too (--track behavioral) and tell one story with numbers."
-)
+def not_assessed_tip(name: str, stories: list[Story]) -> str:
+    """What to practise for a dimension this session did not test."""
+    if name in ("scope", "influence"):
+        return (
+            f"This session did not test {name}: practise a behavioural question too "
+            "(--track behavioral) and tell one story about your own work, with numbers."
+        )
+    if name == "technical_depth":
+        return (
+            "This session did not test technical depth: practise a design (--track system-design)."
+        )
+    return f"This session did not test {name.replace('_', ' ')}."
 
 
 def _scope_tip(story: Story) -> str:
     s = story.signals
     assert s is not None
     where = _where(story)
-    if story.is_design:
-        return _NO_STORY.format(what="scope")
     if not s.metrics:
         return f"{where}, give the number: how much cost, latency or revenue moved, and for how many users."
     if not s.business_outcomes:
@@ -92,10 +86,12 @@ def _depth_tip(story: Story) -> str:
     assert s is not None
     where = _where(story)
     if story.is_design:
-        missed = [t for t in SD_TOPICS if not s.sd_topics.get(t)]
+        missed = _missed_topics(story)
         if missed:
-            names = ", ".join(TOPIC_NAMES[t] for t in missed[:3])
-            return f"{where}, you skipped {names}: {TOPIC_ADVICE[missed[0]]}."
+            names = ", ".join(topic_name(t) for t in missed[:3])
+            topic = load_rubric().topics.get(missed[0])
+            advice = topic.advice if topic and topic.advice else f"cover {topic_name(missed[0])}"
+            return f"{where}, you skipped {names}: {advice}."
         return f"{where}, go deeper on the hardest part: the hot key or the failover, with numbers."
     if not s.scale:
         return f"{where}, give the technical scale: requests per second, data size or users, and the one design choice that made it work."
@@ -173,8 +169,9 @@ def _summary(story: Story) -> str:
     assert s is not None
     parts = [_SCOPE_WORDS.get(s.scope_level, _SCOPE_WORDS[0])]
     if story.is_design:
-        covered = [TOPIC_NAMES[t] for t in SD_TOPICS if s.sd_topics.get(t)]
-        parts = [f"A design covering {len(covered)} of {len(SD_TOPICS)} topics"]
+        covered = s.topics_covered()
+        total = len(s.sd_topics) + len(s.question_topics)
+        parts = [f"A design covering {len(covered)} of {total} topics"]
     parts.append(f"numbers: {', '.join(s.metrics[:3])}" if s.metrics else "no numbers")
     parts.append(
         f"trade-offs: {', '.join(s.alternatives[:2])}" if s.alternatives else "no trade-offs named"
@@ -189,7 +186,7 @@ def _stronger(story: Story) -> str:
     assert s is not None
     adds = []
     if story.is_design:
-        adds += [TOPIC_NAMES[t] for t in SD_TOPICS if not s.sd_topics.get(t)][:4]
+        adds += [topic_name(t) for t in _missed_topics(story)][:4]
     if not s.metrics:
         adds.append("the result in numbers (cost, latency, revenue, users)")
     elif not s.business_outcomes and not story.is_design:
@@ -214,7 +211,8 @@ def question_reviews(stories: list[Story]) -> list[QuestionReview]:
     for story in stories:
         s = story.signals
         assert s is not None
-        checklist = {t: bool(s.sd_topics.get(t)) for t in SD_TOPICS} if story.is_design else None
+        topics = {**s.sd_topics, **s.question_topics}
+        checklist = {t: bool(found) for t, found in topics.items()} if story.is_design else None
         out.append(
             QuestionReview(
                 turn=story.turn,

@@ -18,24 +18,20 @@ from pathlib import Path
 
 from voiceinterviewer.replay.notes import question_text, turn_notes
 from voiceinterviewer.scoring.evidence import is_injection, sentences
-from voiceinterviewer.scoring.markdown import DIMENSION_TITLES, stamp
+from voiceinterviewer.scoring.markdown import DIMENSION_TITLES, score_text, stamp
 from voiceinterviewer.scoring.report import DIMENSIONS, Report
 from voiceinterviewer.session.record import SessionRecord
-from voiceinterviewer.signals import SD_TOPICS
 
 _SAFE_AUDIO = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*\.(?:wav|flac|ogg|mp3)$")
-TOPIC_TITLES = {
-    "requirements": "Requirements",
-    "capacity": "Capacity estimation",
-    "api": "API",
-    "data_model": "Data model",
-    "sharding": "Sharding",
-    "caching": "Caching",
-    "replication": "Replication / consensus",
-    "scaling": "Horizontal scaling",
-    "failure_modes": "Failure modes",
-    "monitoring": "Monitoring",
-}
+
+
+def _topic_title(topic: str) -> str:
+    from voiceinterviewer.scoring.feedback import topic_name
+
+    name = topic_name(topic)
+    return name[:1].upper() + name[1:]
+
+
 CSS = """
 :root{--ink:#1d2330;--muted:#5b6475;--line:#e3e6ec;--bg:#f6f7f9;--card:#fff;--accent:#3558d6;
 --good:#1f8a4c;--warn:#b26a00;--bad:#b3261e}
@@ -91,7 +87,7 @@ def bar_chart(report: Report) -> str:
     colours = {1: "#d9534f", 2: "#ec8b3a", 3: "#e6b422", 4: "#5bb974", 5: "#2f8f5b"}
     for i, name in enumerate(DIMENSIONS):
         dim = report.dimensions.get(name)
-        score = dim.score if dim else 0
+        score = dim.score if dim and dim.score is not None else 0
         y = i * row + 6
         parts.append(
             f'<text x="0" y="{y + 15}" font-size="13" fill="#1d2330">{esc(DIMENSION_TITLES[name])}</text>'
@@ -101,7 +97,7 @@ def bar_chart(report: Report) -> str:
             f'width="{bar_w * score / 5:.1f}" height="20" rx="4" fill="{colours.get(score, "#999")}"/>'
         )
         parts.append(
-            f'<text x="{label_w + bar_w * score / 5 + 6:.1f}" y="{y + 15}" font-size="13" font-weight="700" fill="#1d2330">{score}</text>'
+            f'<text x="{label_w + bar_w * score / 5 + 6:.1f}" y="{y + 15}" font-size="13" font-weight="700" fill="#1d2330">{score or "not assessed"}</text>'
         )
     parts.append("</svg>")
     return "".join(parts)
@@ -149,7 +145,7 @@ def _dimensions(report: Report) -> str:
             for e in dim.evidence
         )
         parts.append(
-            f'<div class="dim"><span class="score">{dim.score}/5</span><h3>{esc(DIMENSION_TITLES[name])}</h3>'
+            f'<div class="dim"><span class="score">{score_text(dim)}</span><h3>{esc(DIMENSION_TITLES[name])}</h3>'
             f"<div>{esc(dim.justification)}</div>{quotes}"
             f'<p class="tip"><b>Tip:</b> {esc(dim.tip)}</p></div>'
         )
@@ -190,9 +186,8 @@ def _questions(report: Report) -> str:
         if q.checklist is not None:
             items = "".join(
                 f'<li class="{"yes" if q.checklist.get(t) else "no"}">{"&#10003;" if q.checklist.get(t) else "&#10007;"} '
-                f'{esc(TOPIC_TITLES.get(t, t))} <span class="small muted">{"covered" if q.checklist.get(t) else "missed"}</span></li>'
-                for t in list(SD_TOPICS) + [k for k in q.checklist if k not in SD_TOPICS]
-                if t in q.checklist
+                f'{esc(_topic_title(t))} <span class="small muted">{"covered" if q.checklist.get(t) else "missed"}</span></li>'
+                for t in q.checklist
             )
             check = f'<ul class="check" data-checklist="{q.turn}">{items}</ul>'
         parts.append(

@@ -1,7 +1,9 @@
 """The LLM scorer: a language model reads the transcript; its claims are checked before use.
 
-Design: the model gets the rubric (``prompts/rubric/scoring.md``) as the
-system message and the transcript as JSON data inside ``<transcript>`` tags,
+Design: the model gets the rubric (``prompts/rubric/rubric.toml``, rendered by
+:func:`voiceinterviewer.rubric.rubric_text`, the dimensions the session did not
+assess named as such) as the system message and the transcript as JSON data
+inside ``<transcript>`` tags,
 with ``<`` escaped so candidate words cannot close the tag, and sentences
 addressed to the scorer already replaced by a marker (see
 :mod:`voiceinterviewer.scoring.evidence`). The reply must follow a JSON
@@ -17,7 +19,8 @@ because a model can be talked into generosity and the offline scorer cannot:
   its quotes survived, and by at most 2 when at least one did;
 - when any answer held text addressed to the scorer, no dimension may exceed
   its offline score at all: an injection attempt can never raise a score;
-- scores below the offline baseline stand (the model may be stricter).
+- scores below the offline baseline stand (the model may be stricter);
+- a dimension the offline scorer found not assessed stays not assessed.
 
 The level and signal come from the bounded scores through the same
 calibration as the offline scorer; delivery figures and the system-design
@@ -32,9 +35,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from voiceinterviewer.files import MAX_PROMPT_BYTES, describe, read_text
-from voiceinterviewer.home import PROMPTS_DIR
+from voiceinterviewer.errors import UserError
 from voiceinterviewer.redaction import redact
+from voiceinterviewer.rubric import RUBRIC_FILE, load_rubric, rubric_text
 from voiceinterviewer.scoring.base import ScoreOptions
 from voiceinterviewer.scoring.calibration import calibrate
 from voiceinterviewer.scoring.delivery import delivery_tips
@@ -44,7 +47,6 @@ from voiceinterviewer.scoring.report import DIMENSIONS, DimensionScore, Evidence
 from voiceinterviewer.scoring.stories import removed_sentences
 from voiceinterviewer.session.record import SessionRecord
 
-RUBRIC_PATH = PROMPTS_DIR / "rubric" / "scoring.md"
 REMOVED_MARK = "[removed: text addressed to the scorer]"
 MAX_TEXT = 600  # characters kept of any string the model returns
 MAX_TIPS = 6
@@ -119,9 +121,10 @@ class LLMScorer:
 
         baseline = OfflineScorer().score(record, options)
         try:
-            rubric = read_text(RUBRIC_PATH, MAX_PROMPT_BYTES)
-        except (OSError, UnicodeDecodeError) as exc:
-            return _fallback(baseline, f"cannot read the rubric {RUBRIC_PATH}: {describe(exc)}")
+            assessed = {name: dim.assessed for name, dim in baseline.dimensions.items()}
+            rubric = rubric_text(load_rubric(), assessed)
+        except UserError as exc:
+            return _fallback(baseline, f"rubric unreadable: {exc} ({RUBRIC_FILE})")
         config = LLMConfig(
             model=self.model,
             api_base=self.api_base,
@@ -304,6 +307,9 @@ def merge(
     for name in DIMENSIONS:
         raw = data["dimensions"][name]
         base = baseline.dimensions[name]
+        if not base.assessed or base.score is None:
+            dims[name] = base  # no question of the session tested it, whatever the model says
+            continue
         evidence = verified_evidence(record, raw["evidence"])
         asked = int(raw["score"])
         cap = base.score if injected else base.score + (2 if evidence else 1)

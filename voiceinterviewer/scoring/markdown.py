@@ -10,7 +10,7 @@ escaped so a Markdown viewer never renders it as HTML.
 from __future__ import annotations
 
 from voiceinterviewer.replay.notes import question_text, turn_notes
-from voiceinterviewer.scoring.report import DIMENSIONS, Report
+from voiceinterviewer.scoring.report import DIMENSIONS, DimensionScore, Report
 from voiceinterviewer.session.record import SessionRecord
 
 DIMENSION_TITLES = {
@@ -29,6 +29,11 @@ def stamp(seconds: float) -> str:
 
 def _md(text: str) -> str:
     return " ".join(text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").split())
+
+
+def score_text(dim: DimensionScore) -> str:
+    """ "4/5", or "not assessed" for a dimension the session did not test."""
+    return f"{dim.score}/5" if dim.assessed and dim.score is not None else "not assessed"
 
 
 def level_line(report: Report) -> str:
@@ -65,7 +70,7 @@ def render_transcript(record: SessionRecord, report: Report) -> str:
         if dim is None:
             continue
         why = _md(dim.justification).replace("|", "\\|")
-        lines.append(f"| {DIMENSION_TITLES[name]} | {dim.score}/5 | {why} |")
+        lines.append(f"| {DIMENSION_TITLES[name]} | {score_text(dim)} | {why} |")
     lines += ["", f"**Level:** {level_line(report)}", ""]
     for reason in report.overall.reasons:
         lines.append(f"- {_md(reason)}")

@@ -1,4 +1,4 @@
-"""The scored report (schema ``voiceinterviewer.report/1``) and writing it with versions.
+"""The scored report (schema ``voiceinterviewer.report/2``) and writing it with versions.
 
 Design: the report is plain dataclasses with ``to_dict``/``from_dict`` so
 every reader (the HTML page, the progress view, exports) sees the same typed
@@ -33,7 +33,7 @@ from voiceinterviewer.files import describe, read_text
 from voiceinterviewer.session.lock import session_lock
 from voiceinterviewer.session.store import session_subfolder
 
-SCHEMA = "voiceinterviewer.report/1"
+SCHEMA = "voiceinterviewer.report/2"  # older layouts are read through MIGRATIONS
 REPORT_NAME = "report.json"
 ARCHIVE_DIR = "reports"
 DIMENSIONS = ("scope", "influence", "technical_depth", "judgment", "communication")
@@ -51,10 +51,13 @@ class Evidence:
 
 @dataclass
 class DimensionScore:
-    score: int  # 1-5
+    score: int | None  # 1-5; None when the dimension was not assessed
     justification: str = ""
     evidence: list[Evidence] = field(default_factory=list)
     tip: str = ""
+    # False when no question of the session tested it (scope in a design-only session): it has
+    # no score and does not count towards the level.
+    assessed: bool = True
 
 
 @dataclass
@@ -134,17 +137,17 @@ class Report:
     def from_dict(cls, data: Any) -> Report:
         if not isinstance(data, dict):
             raise UserError("not a voiceinterviewer report: expected a JSON object")
-        schema = data.get("schema")
-        if schema != SCHEMA:
-            raise UserError(f"unsupported report schema {schema!r} (expected {SCHEMA})")
+        data = migrate_report(data)
         dims = {}
         for name, raw in _dict(data.get("dimensions")).items():
             raw = _dict(raw)
+            assessed = raw.get("assessed", True) is not False
             dims[str(name)] = DimensionScore(
-                score=_int(raw.get("score"), 1),
+                score=_int(raw.get("score"), 1) if assessed else None,
                 justification=_str(raw.get("justification")),
                 evidence=[_evidence(e) for e in _list(raw.get("evidence")) if isinstance(e, dict)],
                 tip=_str(raw.get("tip")),
+                assessed=assessed,
             )
         scorer = _dict(data.get("scorer"))
         overall = _dict(data.get("overall"))
@@ -192,8 +195,38 @@ class Report:
         )
 
     def mean_score(self) -> float:
-        scores = [d.score for d in self.dimensions.values()]
+        """The mean of the assessed dimensions' scores (0 without any)."""
+        scores = [d.score for d in self.dimensions.values() if d.score is not None]
         return sum(scores) / len(scores) if scores else 0.0
+
+
+def r001_dimensions_assessed(data: dict[str, Any]) -> dict[str, Any]:
+    """report/1 -> report/2: every dimension had a score, so every one was assessed."""
+    out = dict(data)
+    dims = _dict(data.get("dimensions"))
+    out["dimensions"] = {
+        name: {**raw, "assessed": True} if isinstance(raw, dict) else raw
+        for name, raw in dims.items()
+    }
+    out["schema"] = "voiceinterviewer.report/2"
+    return out
+
+
+# Named migrations of the report layout, applied in order when a report is read; files on
+# disk are left as they were written.
+MIGRATIONS = [("voiceinterviewer.report/1", r001_dimensions_assessed)]
+
+
+def migrate_report(data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` in the current layout; a layout this version does not know is a UserError."""
+    schema = data.get("schema")
+    for old, step in MIGRATIONS:
+        if schema == old:
+            data = step(data)
+            schema = data.get("schema")
+    if schema != SCHEMA:
+        raise UserError(f"unsupported report schema {schema!r} (expected {SCHEMA})")
+    return data
 
 
 def _dict(value: Any) -> dict:

@@ -18,9 +18,10 @@ from voiceinterviewer.scoring.delivery import answer_timing, word_count
 from voiceinterviewer.scoring.evidence import neutralise, quote_time, sentences
 from voiceinterviewer.scoring.report import Evidence
 from voiceinterviewer.session.record import SessionRecord, Turn
-from voiceinterviewer.signals import AnswerSignals, analyze_answer
+from voiceinterviewer.signals import AnswerSignals, analyze_answer, patterns
 
 SYSTEM_DESIGN = "system-design"
+KNOWN_TRACKS = ("intro", "behavioral", "leadership", "system-design", "career")
 # Words that name a story in a tip ("your payment story"), plural before singular.
 _TOPIC_WORDS = (
     "payments|payment|checkout|billing|ledger|search|ranking|recommendations|"
@@ -47,18 +48,6 @@ _STOP = set(
     "and for was did can one over also each other than then again kind sort really project "
     "projects impact team teams work worked working experience challenge challenging biggest "
     "difficult hardest proud role company career favorite favourite recent recently".split()
-)
-_COMPARED = r"(?:cheaper|faster|simpler|safer|easier|less risky|lower risk|more reliable)"
-_REASON_RE = re.compile(
-    r"\b(because|since|so that|which meant|the reason|due to|given that|in order to|"
-    r"to avoid|would have (?:taken|cost|meant|needed|required)|"
-    rf"(?:was|is|were|are|be) {_COMPARED}|{_COMPARED} than)\b",
-    re.I,
-)
-_RISK_RE = re.compile(
-    r"\b(risks?|risky|riskier|roll(?:ed)? ?back|fallback|failure|fail|downside|cost of|"
-    r"mitigat\w*)\b",
-    re.I,
 )
 
 
@@ -145,10 +134,14 @@ class Story:
         return []
 
     def has_reason(self) -> bool:
-        return bool(_REASON_RE.search(self.text))
+        return bool(patterns().reason.search(self.text.lower()))
 
     def has_risk(self) -> bool:
-        return bool(_RISK_RE.search(self.text))
+        return bool(patterns().risk.search(self.text.lower()))
+
+    def assesses(self, tracks: tuple[str, ...]) -> bool:
+        """Whether this story's question is of one of ``tracks`` (an unknown track: yes)."""
+        return not self.track or self.track in tracks or self.track not in KNOWN_TRACKS
 
 
 def build_stories(record: SessionRecord) -> list[Story]:
@@ -174,8 +167,22 @@ def build_stories(record: SessionRecord) -> list[Story]:
     if not kept:
         kept = [story for story in answered if story.words >= 25]
     for story in kept:
-        story.signals = analyze_answer(story.text)
+        story.signals = analyze_answer(story.text, question_topics(story.main.question.question_id))
     return kept
+
+
+def question_topics(question_id: str) -> dict[str, tuple[str, ...]]:
+    """The bank question's own design topics (none for an unknown id or an unreadable bank)."""
+    if not question_id:
+        return {}
+    from voiceinterviewer.errors import UserError
+    from voiceinterviewer.interviewer.bank_files import load_bank
+
+    try:
+        question = load_bank().questions.get(question_id)
+    except UserError:
+        return {}
+    return dict(question.topics) if question is not None else {}
 
 
 def removed_sentences(record: SessionRecord) -> list[tuple[int, str]]:

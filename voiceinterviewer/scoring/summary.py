@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from voiceinterviewer.scoring.markdown import DIMENSION_TITLES, level_line
+from voiceinterviewer.scoring.markdown import DIMENSION_TITLES, level_line, score_text
 from voiceinterviewer.scoring.report import DIMENSIONS, Report
 
 
@@ -21,8 +21,8 @@ def format_summary(report: Report, html_path: Path | None = None, tips: int = 3)
         dim = report.dimensions.get(name)
         if dim is None:
             continue
-        bar = "#" * dim.score + "." * (5 - dim.score)
-        lines.append(f"  {DIMENSION_TITLES[name]:<{width}}  {dim.score}/5  {bar}")
+        bar = "#" * dim.score + "." * (5 - dim.score) if dim.score is not None else ""
+        lines.append(f"  {DIMENSION_TITLES[name]:<{width}}  {score_text(dim)}  {bar}".rstrip())
     if report.tips:
         lines.append("Top tips:")
         for i, tip in enumerate(report.tips[:tips], start=1):

@@ -102,6 +102,7 @@ class InterviewSession:
         speculate: bool = True,
         say: Callable[[str], None] = print,
         enter_pressed: Callable[[], bool] = lambda: False,
+        on_question: Callable[[str, str, str], None] = lambda text, qid, topic: None,
     ):
         self.folder = folder
         self.journal = journal
@@ -115,6 +116,7 @@ class InterviewSession:
         self.speculate = speculate
         self.say = say
         self.enter_pressed = enter_pressed
+        self.on_question = on_question  # (text, bank id, gap) of each question heard
         self.rules: TurnRules = turn_rules()
         self.turns = TurnJournal(journal, folder, stt_model, say)
         self.pauses = Pauses()
@@ -388,6 +390,9 @@ class InterviewSession:
                         early = (
                             self.duplex.since(outcome.onset - preroll) if outcome.onset >= 0 else []
                         )
+                        # the speech model expects the terms of the question as it was heard
+                        # (as `transcribe` does later, from the journal)
+                        self.on_question(spoken.text, reply.plan.question_id, reply.plan.gap)
                         self._open_answer(turn, planned_text(reply, spoken), early)
                 answer = self._answer
                 assert answer is not None

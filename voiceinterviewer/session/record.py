@@ -144,6 +144,13 @@ def _str(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
 
+def _text(value: Any) -> str:
+    """Answer text as every reader shows it: split tokens of older journals ("3 ,000") mended."""
+    from voiceinterviewer.stt.words import tidy_text
+
+    return tidy_text(_str(value))
+
+
 def _audio_name(value: Any) -> str:
     """A file name inside the session folder, or "" for anything that could point elsewhere."""
     name = _str(value)
@@ -234,7 +241,7 @@ def load_session(path: str | Path) -> SessionRecord:
             if turn is None:
                 continue
             turn.answer = Answer(
-                text=_str(ev.get("text")),
+                text=_text(ev.get("text")),
                 words=_words(ev.get("words")),
                 audio=_audio_name(ev.get("audio")),
                 t=_num(ev.get("t")),
@@ -277,7 +284,7 @@ def load_session(path: str | Path) -> SessionRecord:
     for ev in transcribed:
         turn = by_index.get(int(_num(ev.get("turn"), -1)))
         if turn is not None and turn.answer is not None:
-            turn.answer.text = _str(ev.get("text"))
+            turn.answer.text = _text(ev.get("text"))
             turn.answer.words = _words(ev.get("words"))
             turn.answer.stt_model = _str(ev.get("stt_model"))
     rec.turns = [by_index[k] for k in sorted(by_index)]

@@ -41,6 +41,7 @@ from voiceinterviewer.session.preflight import (
     check_prompts,
     read_optional,
 )
+from voiceinterviewer.session.question_hook import QuestionHook
 from voiceinterviewer.session.store import create_session_dir
 
 
@@ -210,6 +211,7 @@ def interview(
     held = HeldInterrupt()  # until the loop starts: imports run in two threads
     loader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="load")
     voice_future: Future = Future()
+    questions = QuestionHook()  # each question's terms, to the transcriber once it exists
     sink = None
     duplex = None
     try:
@@ -219,6 +221,7 @@ def interview(
         duplex, hearing = build_duplex(
             settings, answers, sink, voice_future, folder, journal, loader
         )
+        hearing.transcriber.add_done_callback(lambda done: _prime(done, context, questions))
         voice = build_voice(settings.voice, settings.speech_rate)
         voice_future.set_result(voice)
         interviewer = build_interviewer(
@@ -241,6 +244,7 @@ def interview(
             speculate=settings.model == "offline",
             say=say,
             enter_pressed=enter.pressed,
+            on_question=questions,
         )
         held.release()
         try:
@@ -257,6 +261,21 @@ def interview(
             sink.close()
         if duplex is not None:
             duplex.close()
+
+
+def _prime(done: Future, context: InterviewContext, questions: QuestionHook) -> None:
+    """Give the loaded transcriber the interview's vocabulary and the question being asked."""
+    from voiceinterviewer.stt.vocabulary import interview_vocabulary
+
+    if done.cancelled() or done.exception() is not None:
+        return
+    transcriber = done.result()
+    try:
+        vocabulary = interview_vocabulary(context.track, context.job_text, context.stories_text)
+    except UserError:  # a broken prompts file: plain transcription; scoring will say why
+        return
+    transcriber.set_vocabulary(vocabulary)
+    questions.attach(transcriber)
 
 
 def _llm_errors(journal: Journal, context: InterviewContext, say: Callable[[str], None]):

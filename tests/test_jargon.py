@@ -8,7 +8,7 @@ import pytest
 from audio_helpers import speech, whisper
 
 from voiceinterviewer.audio.clip import STT_RATE, Clip
-from voiceinterviewer.session.question_hook import AskingInterviewer, QuestionHook
+from voiceinterviewer.session.question_hook import QuestionHook
 from voiceinterviewer.session.record import Word
 from voiceinterviewer.stt.mend import mend_words
 from voiceinterviewer.stt.sounds import sound_key
@@ -96,7 +96,7 @@ def test_a_sure_word_is_kept():
     assert mended(text, vocabulary, probability=0.98, known=lambda w: w != "payloads") == text
 
 
-def test_the_hook_passes_each_planned_question_to_a_transcriber_attached_later():
+def test_the_hook_hands_the_last_question_to_a_transcriber_attached_later():
     class Target:
         def __init__(self):
             self.got = []
@@ -104,18 +104,15 @@ def test_the_hook_passes_each_planned_question_to_a_transcriber_attached_later()
         def set_question(self, text, question_id="", topic=""):
             self.got.append((text, question_id, topic))
 
-    from tests.fakes import ScriptedInterviewer
-
-    inner = ScriptedInterviewer()
-    inner.enqueue("Design a rate limiter.", question_id="sd-rate-limiter", question_text="Design")
     hook = QuestionHook()
-    interviewer = AskingInterviewer(inner, hook)
-    from voiceinterviewer.interviewer.base import InterviewContext
-
-    interviewer.next_reply(InterviewContext())
+    hook("Design a rate limiter.", "sd-rate-limiter", "")
     target = Target()
-    hook.attach(target)  # the transcriber loaded after the first question was planned
-    assert target.got == [("Design", "sd-rate-limiter", "")]
+    hook.attach(target)  # the transcriber loaded after the first question was heard
+    hook("How would you shard it?", "sd-rate-limiter", "sharding")
+    assert target.got == [
+        ("Design a rate limiter.", "sd-rate-limiter", ""),
+        ("How would you shard it?", "sd-rate-limiter", "sharding"),
+    ]
 
 
 @pytest.fixture(scope="module")

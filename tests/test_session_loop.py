@@ -33,7 +33,7 @@ ANSWER_1 = "I own the checkout service. Last year I moved it to a new payments p
 ANSWER_2 = "The new provider lowered our processing fees by thirty percent, which saved the company a lot of money."
 
 
-def make_session(tmp_path, answers, interviewer, speculate=True, voice=None):
+def make_session(tmp_path, answers, interviewer, speculate=True, voice=None, on_question=None):
     folder = tmp_path / "s1"
     folder.mkdir()
     journal = Journal(folder / "session.jsonl")
@@ -55,6 +55,7 @@ def make_session(tmp_path, answers, interviewer, speculate=True, voice=None):
         stt_model="tiny.en",
         speculate=speculate,
         say=lines.append,
+        on_question=on_question or (lambda text, qid, topic: None),
     )
     return folder, session, lines, source
 
@@ -68,7 +69,10 @@ def test_loop_asks_listens_and_journals_each_turn(tmp_path):
     interviewer.enqueue("Tell me about a system you own.", question_id="b1")
     interviewer.enqueue("What was the business impact?", kind="follow_up", gap="impact")
     interviewer.enqueue("Thanks, that's all.", done=True)
-    folder, session, lines, _ = make_session(tmp_path, [ANSWER_1, ANSWER_2], interviewer)
+    asked = []
+    folder, session, lines, _ = make_session(
+        tmp_path, [ANSWER_1, ANSWER_2], interviewer, on_question=lambda *q: asked.append(q)
+    )
     result = session.run()
 
     assert result.end_reason == "completed" and result.turns == 3
@@ -99,6 +103,11 @@ def test_loop_asks_listens_and_journals_each_turn(tmp_path):
     ]
     assert "barge_in" not in kinds  # nobody talked over anybody
     assert lines[0] == "Interviewer: Tell me about a system you own."
+    # the speech model was told each question as heard, as each answer opened (not the goodbye)
+    assert asked == [
+        ("Tell me about a system you own.", "b1", ""),
+        ("What was the business impact?", "", "impact"),
+    ]
 
 
 def test_prepared_reply_is_used_when_the_words_match(tmp_path):

@@ -681,6 +681,15 @@ def test_an_unknown_first_question_leaves_no_session_folder(tmp_path, capsys):
     assert not root.exists() or list(root.iterdir()) == []
 
 
+def test_an_unknown_question_is_named_even_with_no_sound_server(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("PULSE_SERVER", f"unix:{tmp_path}/no-such-socket")
+    root = tmp_path / "recordings"
+    rc, out, err = call(capsys, ["practice", "--out", root, "--question", "bogus"])
+    assert_one_line_error(rc, err)
+    assert rc == 2 and "unknown question id 'bogus'" in err
+    assert not root.exists()
+
+
 # -- long text answers ---------------------------------------------------------------------------
 
 

@@ -92,13 +92,13 @@ def run_interview(
     if answers:
         check_answer_files(answers, settings.max_answer)
     context = build_context(settings, avoid_recent)
+    check_prompts(settings)  # a bad prompts file or --question: said before any device problem
     if answers is None:
         check_devices(settings, require_speaker)
     if settings.model != "offline":
         from voiceinterviewer.llm.client import start_background_import
 
         start_background_import()
-    check_prompts(settings)  # a bad prompts file or --question leaves no folder behind
     folder = create_session_dir(settings.out)
     journal = Journal(folder / JOURNAL_NAME, t0=t0)
     try:

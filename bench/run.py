@@ -152,7 +152,9 @@ def peak_rss_mb(pid: int, current: float) -> float:
     return current
 
 
-def run_interview(items, out_root: Path, app_args: list[str], idle: float, echo: bool) -> dict:
+def run_interview(
+    items, out_root: Path, app_args: list[str], idle: float, echo: bool, app_root: Path | None
+) -> dict:
     from voiceinterviewer.audio.clip import Clip
     from voiceinterviewer.audio.wavfile import write_wav
 
@@ -177,8 +179,13 @@ def run_interview(items, out_root: Path, app_args: list[str], idle: float, echo:
         "--out", str(sessions), "--seed", "bench", *app_args,
     ]  # fmt: skip
     env = dict(os.environ, PYTHONUNBUFFERED="1")
+    if app_root is not None:  # another checkout's code (before/after), imported first
+        env["PYTHONPATH"] = str(app_root)
     t_start = time.monotonic()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        cwd=app_root or None,
+    )  # fmt: skip
     rss, answered, folder, plays, idle_cpu = 0.0, 0, None, [], None
     deadline = t_start + 120 + 40 * len(items)
     try:
@@ -448,12 +455,17 @@ def main() -> int:
     parser.add_argument("--no-echo", action="store_true", help="no leak from speaker to microphone")
     parser.add_argument("--keep", action="store_true", help="keep the recorded session")
     parser.add_argument("--app-args", default="", help='extra practice flags, e.g. "--echo gate"')
+    parser.add_argument(
+        "--app-root", type=Path, help="run the interview from this checkout (e.g. an older commit)"
+    )
     args = parser.parse_args()
     module = ensure_pulse()
     tmp = Path(tempfile.mkdtemp(prefix="vi-bench-"))
     items = synthesise(tmp, args.complete, args.monologues, args.unfinished)
     try:
-        run = run_interview(items, tmp, args.app_args.split(), args.idle, not args.no_echo)
+        run = run_interview(
+            items, tmp, args.app_args.split(), args.idle, not args.no_echo, args.app_root
+        )
     finally:
         subprocess.run(["pactl", "unload-module", module], check=False)
     if run["returncode"] != 0:

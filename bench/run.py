@@ -403,7 +403,10 @@ def analyse(items: list[dict], run: dict) -> dict:
         },
         "reply_cuts": sum(1 for e in evs if e["type"] == "reply_cut"),
         "interrupted_questions": sum(1 for q in questions if q.get("interrupted")),
-        "startup_to_first_question_s": round((first_q[0] - after_marker) / 100.0, 2)
+        # the marker reached the mic recording at t_marker; the process started t_start
+        "startup_to_first_question_s": round(
+            first_q[0] / 100.0 - marker(mic) / RATE - (run["t_start"] - run["t_marker"]), 2
+        )
         if len(first_q)
         else None,
         "idle_listening_cpu_core_pct": round(100 * run["idle_cpu"], 1)

@@ -818,6 +818,8 @@ PROMPT_FILES = {  # file: the command that reads it
     "turns.toml": "practice",
     "questions/behavioral.toml": "practice",
     "persona/interviewer.md": "practice",
+    "rubric/rubric.toml": "practice",
+    "speech.toml": "practice",
     "verdicts.toml": "practice-llm",
 }
 
@@ -870,22 +872,26 @@ def test_demo_with_deeply_nested_phrases_is_one_line(tmp_path):
 
 
 @pytest.mark.parametrize("damage", ["deep", "fifo"])
-def test_scoring_with_bad_ladders_or_rubric_still_writes_the_report(tmp_path, damage):
-    """The scorer reads ladders.toml (offline) and rubric/scoring.md (LLM): neither may hang it."""
+def test_scoring_with_bad_ladders_still_writes_the_report(tmp_path, damage):
+    """The scorer reads ladders.toml for the ladder's labels only: a bad one may not hang it."""
     folder = _session(tmp_path / "recordings" / "20240501-100000-rubric")
     prompts = _prompts_with(tmp_path, "ladders.toml", damage)
-    if damage == "fifo":
-        _fifo_in_place(prompts / "rubric" / "scoring.md")
     env = cli_env({**NO_SPEAKER, "VOICEINTERVIEWER_PROMPTS": str(prompts)})
     proc = run_cli(["score", folder, "--ladder", "google"], env, timeout=RUN_LIMIT)
     assert proc.returncode == 0, proc.stderr
     assert json.loads((folder / "report.json").read_text())["version"] == 1
-    if damage == "fifo":
-        proc = run_cli(
-            ["score", folder, "--score-model", "openai/test-model", "--api-base",
-             "http://127.0.0.1:9/v1"],
-            env,
-            timeout=RUN_LIMIT,
-        )  # fmt: skip
-        assert proc.returncode == 0, proc.stderr
-        assert "cannot read the rubric" in proc.stdout and "not a regular file" in proc.stdout
+
+
+@pytest.mark.parametrize("scorer", ["offline", "llm"])
+def test_scoring_with_a_fifo_for_the_rubric_is_one_line(tmp_path, scorer):
+    """Both scorers judge by rubric/rubric.toml: a FIFO there is refused at once, and kept."""
+    folder = _session(tmp_path / "recordings" / "20240501-100000-rubric")
+    prompts = _prompts_with(tmp_path, "rubric/rubric.toml", "fifo")
+    env = cli_env({**NO_SPEAKER, "VOICEINTERVIEWER_PROMPTS": str(prompts)})
+    args = ["score", folder]
+    if scorer == "llm":
+        args += ["--score-model", "openai/test-model", "--api-base", "http://127.0.0.1:9/v1"]
+    proc = run_cli(args, env, timeout=RUN_LIMIT)
+    line = assert_clean_failure(proc.returncode, proc.stderr, 2)
+    assert "rubric.toml" in line and "not a regular file" in line
+    assert (prompts / "rubric" / "rubric.toml").is_fifo()

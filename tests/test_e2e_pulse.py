@@ -145,6 +145,7 @@ def test_on_laptop_speakers_the_interviewer_hears_itself_never_and_the_candidate
     write_wav(first, speech_with_pause(PAUSED_BEFORE, 2.6, PAUSED_AFTER))
     wavs = [first] + [speech_file(tmp_path / f"answer-{i + 1}.wav", t) for i, t in enumerate(MORE)]
     wavs.append(speech_file(tmp_path / "end.wav", END))
+    # the far end and the cleaned mic are kept beside the session, to read a failure from
     env = dict(os.environ, PYTHONUNBUFFERED="1", VOICEINTERVIEWER_DEBUG_AUDIO="1")
     cmd = [
         sys.executable, "-m", "voiceinterviewer", "practice", "--track", "behavioral",

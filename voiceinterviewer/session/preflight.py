@@ -132,8 +132,14 @@ def check_prompts(settings: Settings) -> None:
     """
     from voiceinterviewer.interviewer.bank_files import load_bank
     from voiceinterviewer.listen.turn_rules import turn_rules
+    from voiceinterviewer.rubric import load_rubric
+    from voiceinterviewer.stt.stock_phrases import stock_phrases
+    from voiceinterviewer.stt.vocabulary import load_domain
 
     turn_rules()
+    load_rubric()  # the scorer's, the planner's and the speech model's terms
+    load_domain()
+    stock_phrases()
     bank = load_bank()
     bank.track_plan(settings.track)
     bank.ladder(settings.ladder)

@@ -205,9 +205,11 @@ class MicSource:
 
 STALL_SECONDS = 3.0  # a speaker that takes no audio for this long has failed
 # Output buffering (seconds). PortAudio's "low" (about 9 ms here) means a callback every 2 ms,
-# which a busy machine misses: underruns, and on PulseAudio stalls of up to 2 s. 40 ms keeps
-# the callbacks regular and still lets the interviewer stop within a few blocks.
-OUTPUT_LATENCY = 0.04
+# which a busy machine misses: underruns, and on PulseAudio stalls of up to 2 s. With 40 ms a
+# CPU-heavy process beside the interview still made the speaker run dry 90-1800 times a
+# session (the echo then slips behind its reference and the interviewer pauses for its own
+# voice); with 100 ms, 0-1 times. The interviewer still stops within 100 ms of a barge-in.
+OUTPUT_LATENCY = 0.1
 
 
 class SpeakerSink:

@@ -102,6 +102,7 @@ class FarBuffer:
         self._seen: int | None = None  # a lag measured once, waiting to be confirmed
         self._urgent = False  # the speaker ran dry: the next measurement is trusted at once
         self.aligned = False  # the echo's lag has been measured and is where it should be
+        self.log: list[dict] | None = None  # set to a list to keep every measurement (debugging)
 
     def push(self, samples: np.ndarray, heard_at: float | None = None) -> None:
         """``samples`` were handed to the device; the first one is heard at ``heard_at``."""
@@ -143,6 +144,8 @@ class FarBuffer:
 
     def glitch(self) -> None:
         """The speaker ran dry (a busy machine): the echo has moved; measure it afresh."""
+        if self.log is not None:
+            self.log.append({"at": self._ptr, "glitch": True})
         with self._lock:
             self._mic = []
             self._since_check = 0
@@ -168,6 +171,15 @@ class FarBuffer:
             self._urgent = self._urgent or urgent
             return False  # nothing played, or nothing heard: nothing to measure
         lag, sure = echo_lag(audio, far, self.search)
+        if self.log is not None:
+            self.log.append(
+                {
+                    "at": first,
+                    "lag_ms": round(lag / 16, 1),
+                    "sure": round(sure, 2),
+                    "urgent": urgent,
+                }
+            )
         if sure < self.min_sure:
             self._seen = None
             self._urgent = self._urgent or urgent
@@ -188,6 +200,8 @@ class FarBuffer:
             self._ptr += self.target - lag  # the echo now lags the reference by ``target``
             self._mic = []
             self.shifts += 1
+        if self.log is not None:
+            self.log[-1]["shifted_ms"] = round((self.target - lag) / 16, 1)
         return True
 
 

@@ -148,6 +148,10 @@ def build_duplex(
             clean_wav = StreamingWav(folder / "debug-mic-clean.wav", 16000)
             closers += [far_wav.close, clean_wav.close]
 
+            if getattr(far, "log", False) is None:  # a speaker's far end: every lag it measured
+                far.log = []
+                closers.append(lambda: _write_lines(folder / "debug-far-lag.jsonl", far.log))
+
             def debug(far_block, clean_block):
                 far_wav.write(far_block)
                 clean_wav.write(clean_block)
@@ -168,6 +172,12 @@ def build_duplex(
         echo=echo_mode,
     )
     return duplex, Hearing(transcriber, duplex.ear)
+
+
+def _write_lines(path: Path, rows: list[dict]) -> None:
+    import json
+
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
 
 
 def _cue(duplex: Duplex, event: str) -> None:

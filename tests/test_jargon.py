@@ -200,3 +200,31 @@ def test_re_transcription_primes_each_answer_with_its_question(tmp_path):
         ("Design a rate limiter.", "sd-rate-limiter"),
         ("How do you shard it?", "sd-rate-limiter"),
     ]
+
+
+def test_terms_inside_hyphenated_words_and_run_together_are_mended():
+    vocabulary = interview_vocabulary("senior-loop")
+    unknown = {"readies", "graphon"}
+    known = lambda w: w.lower() not in unknown  # noqa: E731
+    assert mended("stored in-readies, returns HTTP 429.", vocabulary, known=known) == (
+        "stored in Redis, returns HTTP 429."
+    )
+    assert mended("a distributed lock in zoot keeper.", vocabulary, known=known) == (
+        "a distributed lock in ZooKeeper."
+    )
+    assert mended("OpenTelemetry traces and graphon dashboards.", vocabulary, known=known) == (
+        "OpenTelemetry traces and Grafana dashboards."
+    )
+    assert mended("the right-sizing of the Elasticsearch cluster", vocabulary) == (
+        "the right-sizing of the Elasticsearch cluster"  # parts left alone are joined again
+    )
+
+
+def test_an_answer_to_a_design_question_is_jargon_throughout():
+    vocabulary = interview_vocabulary("senior-loop")
+    heard = "later election runs on it, so only one node writes at a time."
+    assert mended(heard, vocabulary) == heard  # no jargon around it: left alone
+    vocabulary.set_question("Design a distributed job scheduler.", "sd-job-scheduler")
+    assert mended(heard, vocabulary).startswith("leader election runs")
+    vocabulary.set_question("Tell me about yourself.", "intro-about-you")
+    assert mended(heard, vocabulary) == heard

@@ -228,3 +228,27 @@ def test_an_answer_to_a_design_question_is_jargon_throughout():
     assert mended(heard, vocabulary).startswith("leader election runs")
     vocabulary.set_question("Tell me about yourself.", "intro-about-you")
     assert mended(heard, vocabulary) == heard
+
+
+def test_a_long_prompt_loses_its_least_relevant_terms_not_its_first():
+    from types import SimpleNamespace
+
+    from voiceinterviewer.stt.whisper import PROMPT_TOKENS, WhisperOptions, WhisperTranscriber
+
+    class Words:  # one token a word: enough to see what is kept
+        def encode(self, text, add_special_tokens=False):
+            return SimpleNamespace(ids=text.split())
+
+    transcriber = object.__new__(WhisperTranscriber)
+    transcriber.options = WhisperOptions()
+    transcriber.model = SimpleNamespace(hf_tokenizer=Words())
+    transcriber.vocabulary = interview_vocabulary("senior-loop")
+    transcriber.vocabulary.set_question("Design a distributed rate limiter.", "sd-rate-limiter")
+    said = "and then the next word " * 30  # 150 words said before
+    prompt = transcriber.initial_prompt(said)
+    assert len(prompt.split()) <= PROMPT_TOKENS
+    assert prompt.startswith("token bucket")  # the question's first term stays
+    assert prompt.endswith(said.strip())
+    assert transcriber.initial_prompt("so") == " ".join(
+        [transcriber.vocabulary.glossary_line(), transcriber.initial_prompt("so", glossary=False)]
+    )  # a short one is as it was

@@ -252,3 +252,9 @@ def test_a_long_prompt_loses_its_least_relevant_terms_not_its_first():
     assert transcriber.initial_prompt("so") == " ".join(
         [transcriber.vocabulary.glossary_line(), transcriber.initial_prompt("so", glossary=False)]
     )  # a short one is as it was
+
+
+def test_silent_letters_do_not_count_against_the_spelling():
+    vocabulary = interview_vocabulary("senior-loop")
+    heard = "then out on right works for most users, but celebrities need fan-out on read."
+    assert mended(heard, vocabulary).startswith("fan-out on write works")

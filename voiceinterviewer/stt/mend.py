@@ -25,8 +25,8 @@ sounds like it (:mod:`voiceinterviewer.stt.sounds`), conservatively:
 
 Hyphenated words are looked at in parts, so a term heard as the end of one
 ("stored in-readies") is found; parts left alone are joined again. Spellings
-are compared with the letters of one sound written alike ("graphon" is spelled
-"grafon", near "Grafana").
+are compared with the letters of one sound written alike and silent ones dropped
+("graphon" is spelled "grafon", near "Grafana"; "right" "rit", near "write"'s "rite").
 
 A run said as a term's spoken form ("engine x" for "Nginx", "my sequel" for
 "MySQL") becomes the term.
@@ -96,12 +96,20 @@ def _similarity(a: str, b: str) -> float:
     return 1.0 - sound_distance(a, b, longest) / longest
 
 
-_SPELLINGS = ((r"ph", "f"), (r"ck", "k"), (r"c(?=[aou])", "k"), (r"qu", "kw"), (r"(.)\1", r"\1"))
+_SPELLINGS = (
+    (r"ph", "f"),
+    (r"ck", "k"),
+    (r"c(?=[aou])", "k"),
+    (r"qu", "kw"),
+    (r"igh", "i"),
+    (r"wr", "r"),
+    (r"(.)\1", r"\1"),
+)
 
 
 def _said(text: str) -> str:
     """Letters as said, squashed, with spellings of one sound written alike: "LCD" ->
-    "elsedee", "S3" -> "esthree", "graphon" -> "grafon"."""
+    "elsede", "S3" -> "esthre", "graphon" -> "grafon", "write" -> "rite"."""
     out = squashed(spoken_form(text))
     for pattern, repl in _SPELLINGS:
         out = re.sub(pattern, repl, out)

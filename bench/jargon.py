@@ -17,6 +17,12 @@ option, in turn, so a busy machine slows all options alike. Per option:
 
 Each sentence is primed with the transcript of the one before it of the same kind
 and voice, as the listener primes each chunk of an answer with the words before it.
+
+Two conditions (``--conditions``): ``question``, where the vocabulary is told the
+question each sentence answers (its ``question`` and ``follow_up`` in the set) before
+it is decoded, as the session loop does; and ``no-question``, the hard case, where
+only the track's terms prime the decoder. The noise clips are heard under the
+design questions in turn.
 """
 
 from __future__ import annotations
@@ -59,6 +65,9 @@ OPTIONS: dict[str, dict] = {
 DEFAULT_OPTIONS = "before,none,question-text,prompt,hotwords,mend,prompt+mend,prompt+second+mend"
 VOICES = ("piper", "piper-fast", "espeak")
 DEFAULT_VOICES = "piper,piper-fast"
+CONDITIONS = ("question", "no-question")
+# Placeholders in the bank's questions, as a senior candidate would hear them.
+PLACEHOLDERS = {"{level}": "senior", "{next_level}": "staff", "{company}": "the company"}
 # A question the jargon sentences could answer, for the question-text option.
 QUESTION = "Design a distributed rate limiter that an API gateway can use for all our public APIs."
 
@@ -143,6 +152,22 @@ def noise_clips(seconds: float = 3.0) -> dict[str, Clip]:
     return {name: Clip(samples.astype(np.float32), STT_RATE) for name, samples in clips.items()}
 
 
+def asked(item: dict, bank) -> tuple[str, str, str]:
+    """The question ``item`` answers as heard: (text, bank id, follow-up gap); empty if none."""
+    qid, gap = item.get("question", ""), item.get("follow_up", "")
+    if not qid:
+        return "", "", ""
+    if qid not in bank.questions:
+        raise SystemExit(f"unknown question {qid!r} for {item.get('text') or item.get('noise')!r}")
+    question = bank.questions[qid]
+    if gap and gap not in question.follow_ups:
+        raise SystemExit(f"question {qid!r} has no {gap!r} follow-up")
+    text = question.follow_ups[gap][0] if gap else question.text
+    for key, value in PLACEHOLDERS.items():
+        text = text.replace(key, value)
+    return text, qid, gap
+
+
 def voices(names: list[str]):
     from voiceinterviewer.voice.piper_voice import PiperVoiceEngine
 
@@ -192,6 +217,7 @@ class Tally:
 
 
 def run(args: argparse.Namespace) -> dict:
+    from voiceinterviewer.interviewer.bank_files import load_bank
     from voiceinterviewer.stt.vocabulary import interview_vocabulary
     from voiceinterviewer.stt.whisper import WhisperOptions, WhisperTranscriber
 
@@ -206,36 +232,59 @@ def run(args: argparse.Namespace) -> dict:
     unknown = [o for o in names if o not in OPTIONS]
     if unknown:
         raise SystemExit(f"unknown options {unknown} (options: {', '.join(OPTIONS)})")
+    conditions = [c for c in args.conditions.split(",") if c]
+    if not conditions or any(c not in CONDITIONS for c in conditions):
+        raise SystemExit(f"conditions are of: {', '.join(CONDITIONS)}")
+    bank = load_bank()
     vocabulary = interview_vocabulary(args.track)
-    every_term = vocabulary.all_terms()
     transcriber = WhisperTranscriber(WhisperOptions(model=args.model))
     transcriber.warm_up()
     base = transcriber.options
-    tallies = {name: Tally() for name in names}
+    runs = [(c, name) for c in conditions for name in names]
+    tallies = {run: Tally() for run in runs}
     clips: list[tuple[str, dict, Clip]] = []
     for voice_name, voice in voices(args.voices.split(",")).items():
         for item in jargon + plain:
+            asked(item, bank)  # an unknown question stops the run before any decoding
             clip = voice.synthesize(item.get("say", item["text"])).resampled(STT_RATE)
             clips.append((voice_name, item, clip))
-    for name, clip in noise_clips().items():
-        clips.append(("noise", {"text": "", "noise": name}, clip))
-    print(f"{len(clips)} clips, {len(names)} options", file=sys.stderr, flush=True)
+    design = list(
+        dict.fromkeys(i["question"] for i in jargon if i.get("question", "")[:3] == "sd-")
+    )
+    for number, (name, clip) in enumerate(noise_clips().items()):
+        item = {
+            "text": "",
+            "noise": name,
+            "question": design[number % len(design)] if design else "",
+        }
+        clips.append(("noise", item, clip))
+    print(
+        f"{len(clips)} clips, {len(names)} options, {len(conditions)} conditions",
+        file=sys.stderr,
+        flush=True,
+    )
     # Consecutive sentences of a kind are primed with the one before, as the listener primes
     # each chunk of an answer with the text before it.
-    before = {name: ("", "") for name in names}
+    before = {run: ("", "") for run in runs}
     for number, (voice_name, item, clip) in enumerate(clips, 1):
         kind = f"{voice_name}|{'jargon' if 'terms' in item else 'plain'}"
-        for name in names:
+        question = asked(item, bank)
+        for condition, name in runs:
             setting = dict(OPTIONS[name])
             with_vocabulary = setting.pop("vocabulary", True)
-            question = setting.pop("question_prompt", False)
+            question_prompt = setting.pop("question_prompt", False)
             transcriber.options = dataclasses.replace(base, **setting)
             transcriber.set_vocabulary(vocabulary if with_vocabulary else None)
-            context = before[name][1] if before[name][0] == kind and voice_name != "noise" else ""
+            vocabulary.set_question(*(question if condition == "question" else ("", "", "")))
+            every_term = vocabulary.all_terms()
+            previous = before[(condition, name)]
+            context = previous[1] if previous[0] == kind and voice_name != "noise" else ""
+            if question_prompt:
+                context = question[0] if condition == "question" and question[0] else QUESTION
             t0 = time.perf_counter()
-            text = transcriber.transcribe(clip, QUESTION if question else context[-200:]).text
-            before[name] = (kind, text)
-            tally = tallies[name]
+            text = transcriber.transcribe(clip, context[-200:]).text
+            before[(condition, name)] = (kind, text)
+            tally = tallies[(condition, name)]
             tally.seconds += time.perf_counter() - t0
             tally.audio += clip.duration
             reference = item["text"]
@@ -260,7 +309,6 @@ def run(args: argparse.Namespace) -> dict:
                         )
         if number % 20 == 0:
             print(f"{number}/{len(clips)}", file=sys.stderr, flush=True)
-    base_rtf = tallies["none"].seconds / tallies["none"].audio if "none" in tallies else 0.0
     result = {
         "model": args.model,
         "track": args.track,
@@ -268,24 +316,37 @@ def run(args: argparse.Namespace) -> dict:
         "jargon_sentences": len(jargon),
         "plain_sentences": len(plain),
         "noise_clips": len(noise_clips()),
-        "options": {name: t.row(base_rtf) for name, t in tallies.items()},
-        "misses": {name: t.misses for name, t in tallies.items()},
-        "inventions": {name: t.inventions for name, t in tallies.items()},
+        "conditions": {},
     }
+    for condition in conditions:
+        mine = {name: tallies[(condition, name)] for name in names}
+        none = mine.get("none")
+        base_rtf = none.seconds / none.audio if none is not None and none.audio else 0.0
+        result["conditions"][condition] = {
+            "options": {name: t.row(base_rtf) for name, t in mine.items()},
+            "misses": {name: t.misses for name, t in mine.items()},
+            "inventions": {name: t.inventions for name, t in mine.items()},
+        }
     return result
 
 
 def table(result: dict) -> str:
-    lines = [
-        "| option | WER | term error rate | invented terms (plain + noise) | invented in jargon | RTF | cost vs none |",
-        "| --- | --- | --- | --- | --- | --- | --- |",
-    ]
-    for name, row in result["options"].items():
-        lines.append(
-            f"| {name} | {row['wer']:.3f} | {row['ter']:.3f} ({row['missed']}/{row['terms']}) | "
-            f"{row['invented']} | {row['invented_in_jargon']} | {row['rtf']:.3f} | {row['cost']:+.0%} |"
-        )
-    return "\n".join(lines)
+    """The figures of each condition as Markdown tables."""
+    out = []
+    for condition, figures in result["conditions"].items():
+        out += [
+            f"{condition}:",
+            "",
+            "| option | WER | term error rate | invented terms (plain + noise) | invented in jargon | RTF | cost vs none |",
+            "| --- | --- | --- | --- | --- | --- | --- |",
+        ]
+        for name, row in figures["options"].items():
+            out.append(
+                f"| {name} | {row['wer']:.3f} | {row['ter']:.3f} ({row['missed']}/{row['terms']}) | "
+                f"{row['invented']} | {row['invented_in_jargon']} | {row['rtf']:.3f} | {row['cost']:+.0%} |"
+            )
+        out.append("")
+    return "\n".join(out).rstrip()
 
 
 def main() -> None:
@@ -293,6 +354,9 @@ def main() -> None:
     p.add_argument("--sentences", default=str(SENTENCES), help="the sentence set (TOML)")
     p.add_argument("--options", default=DEFAULT_OPTIONS, help=f"of: {', '.join(OPTIONS)}")
     p.add_argument("--voices", default=DEFAULT_VOICES, help=f"of: {', '.join(VOICES)}")
+    p.add_argument(
+        "--conditions", default=",".join(CONDITIONS), help=f"of: {', '.join(CONDITIONS)}"
+    )
     p.add_argument("--track", default="senior-loop", help="the track whose vocabulary is used")
     p.add_argument("--model", default="tiny.en")
     p.add_argument("--limit", type=int, default=0, help="first N sentences of each kind only")

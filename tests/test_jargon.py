@@ -200,3 +200,61 @@ def test_re_transcription_primes_each_answer_with_its_question(tmp_path):
         ("Design a rate limiter.", "sd-rate-limiter"),
         ("How do you shard it?", "sd-rate-limiter"),
     ]
+
+
+def test_terms_inside_hyphenated_words_and_run_together_are_mended():
+    vocabulary = interview_vocabulary("senior-loop")
+    unknown = {"readies", "graphon"}
+    known = lambda w: w.lower() not in unknown  # noqa: E731
+    assert mended("stored in-readies, returns HTTP 429.", vocabulary, known=known) == (
+        "stored in Redis, returns HTTP 429."
+    )
+    assert mended("a distributed lock in zoot keeper.", vocabulary, known=known) == (
+        "a distributed lock in ZooKeeper."
+    )
+    assert mended("OpenTelemetry traces and graphon dashboards.", vocabulary, known=known) == (
+        "OpenTelemetry traces and Grafana dashboards."
+    )
+    assert mended("the right-sizing of the Elasticsearch cluster", vocabulary) == (
+        "the right-sizing of the Elasticsearch cluster"  # parts left alone are joined again
+    )
+
+
+def test_an_answer_to_a_design_question_is_jargon_throughout():
+    vocabulary = interview_vocabulary("senior-loop")
+    heard = "later election runs on it, so only one node writes at a time."
+    assert mended(heard, vocabulary) == heard  # no jargon around it: left alone
+    vocabulary.set_question("Design a distributed job scheduler.", "sd-job-scheduler")
+    assert mended(heard, vocabulary).startswith("leader election runs")
+    vocabulary.set_question("Tell me about yourself.", "intro-about-you")
+    assert mended(heard, vocabulary) == heard
+
+
+def test_a_long_prompt_loses_its_least_relevant_terms_not_its_first():
+    from types import SimpleNamespace
+
+    from voiceinterviewer.stt.whisper import PROMPT_TOKENS, WhisperOptions, WhisperTranscriber
+
+    class Words:  # one token a word: enough to see what is kept
+        def encode(self, text, add_special_tokens=False):
+            return SimpleNamespace(ids=text.split())
+
+    transcriber = object.__new__(WhisperTranscriber)
+    transcriber.options = WhisperOptions()
+    transcriber.model = SimpleNamespace(hf_tokenizer=Words())
+    transcriber.vocabulary = interview_vocabulary("senior-loop")
+    transcriber.vocabulary.set_question("Design a distributed rate limiter.", "sd-rate-limiter")
+    said = "and then the next word " * 30  # 150 words said before
+    prompt = transcriber.initial_prompt(said)
+    assert len(prompt.split()) <= PROMPT_TOKENS
+    assert prompt.startswith("token bucket")  # the question's first term stays
+    assert prompt.endswith(said.strip())
+    assert transcriber.initial_prompt("so") == " ".join(
+        [transcriber.vocabulary.glossary_line(), transcriber.initial_prompt("so", glossary=False)]
+    )  # a short one is as it was
+
+
+def test_silent_letters_do_not_count_against_the_spelling():
+    vocabulary = interview_vocabulary("senior-loop")
+    heard = "then out on right works for most users, but celebrities need fan-out on read."
+    assert mended(heard, vocabulary).startswith("fan-out on write works")

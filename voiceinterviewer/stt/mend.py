@@ -8,18 +8,25 @@ sounds like it (:mod:`voiceinterviewer.stt.sounds`), conservatively:
 
 - only in jargon: the words, or the text just before them, already name a
   term that is plainly jargon (a name like "Redis" written so, an acronym, a
-  term of several words, a long term); a story about a bakery is never
-  touched, except that a term spelled out of case or with spaces ("GRPC",
-  "my SQL") is written as the term;
+  term of several words, a long term), or they answer a design question (or a
+  follow-up on a design topic); a story about a bakery is never touched,
+  except that a term spelled out of case or with spaces ("GRPC", "my SQL") is
+  written as the term;
 - a run with a word the speech model does not know as a word ("bezium",
   "postkers") may differ from the term by a sound or two, the longer the term
   the more; a run of real words must sound exactly like a term of several
-  words ("right behind", "air budget"); a single real word must sound exactly
+  words ("right behind", "air budget"), or run together into a one-word term
+  spelled almost so ("zoot keeper"); a single real word must sound exactly
   like a term the decoder was primed with right now (the question's, or the
   prompt's), and be one Whisper was unsure of;
 - the spelling must not be far off either, words that are already terms,
   numbers and small function words ("the", "of") are never rewritten, and of
   several close terms the closest in sound, then in spelling, wins.
+
+Hyphenated words are looked at in parts, so a term heard as the end of one
+("stored in-readies") is found; parts left alone are joined again. Spellings
+are compared with the letters of one sound written alike and silent ones dropped
+("graphon" is spelled "grafon", near "Grafana"; "right" "rit", near "write"'s "rite").
 
 A run said as a term's spoken form ("engine x" for "Nginx", "my sequel" for
 "MySQL") becomes the term.
@@ -59,8 +66,15 @@ class MendOptions:
     spelling_near: float = 0.6
     # Least spelling similarity for one real word that sounds exactly like a term.
     spelling_word: float = 0.7
+    # ... for words the speech model does not know, one sound away from a long term
+    # ("Bernadis" for "Kubernetes") ...
+    spelling_unknown: float = 0.5
+    # ... and for real words that run together into a one-word term ("zoot keeper").
+    spelling_joined: float = 0.8
     # Longest run of words replaced by one term.
     max_run: int = 4
+    # An answer to a design question (or a follow-up on a design topic) is jargon throughout.
+    design_answers: bool = True
 
 
 @dataclass(frozen=True)
@@ -82,9 +96,24 @@ def _similarity(a: str, b: str) -> float:
     return 1.0 - sound_distance(a, b, longest) / longest
 
 
+_SPELLINGS = (
+    (r"ph", "f"),
+    (r"ck", "k"),
+    (r"c(?=[aou])", "k"),
+    (r"qu", "kw"),
+    (r"igh", "i"),
+    (r"wr", "r"),
+    (r"(.)\1", r"\1"),
+)
+
+
 def _said(text: str) -> str:
-    """Letters as said, squashed: "LCD" -> "elseedee", "S3" -> "esthree"."""
-    return squashed(spoken_form(text))
+    """Letters as said, squashed, with spellings of one sound written alike: "LCD" ->
+    "elsede", "S3" -> "esthre", "graphon" -> "grafon", "write" -> "rite"."""
+    out = squashed(spoken_form(text))
+    for pattern, repl in _SPELLINGS:
+        out = re.sub(pattern, repl, out)
+    return out
 
 
 def plainly_jargon(term: str) -> bool:
@@ -182,14 +211,17 @@ class _Mender:
         for target in self.targets.near(key):
             d = sound_distance(key, target.key, 2)
             spelling = _similarity(_said(said), target.spelled)
-            if d > 0 and (least >= opt.doubtful or spelling < opt.spelling_near):
+            long_near = unknown and d == 1 and len(target.key) >= 6
+            near = opt.spelling_unknown if long_near else opt.spelling_near
+            if d > 0 and (least >= opt.doubtful or spelling < near):
                 continue
             if unknown:
                 ok = d <= _allowed(len(target.key))
+            elif len(run) > 1 and not re.search(r"[\s-]", target.term):
+                # real words heard for a one-word term, written almost as it ("zoot keeper")
+                ok = d <= 1 and spelling >= opt.spelling_joined and least < opt.doubtful
             elif len(run) > 1:  # real words: they must sound like a term of several words
-                ok = bool(re.search(r"[\s-]", target.term)) and (
-                    d == 0 or (d == 1 and len(target.key) >= 6)
-                )
+                ok = d == 0 or (d == 1 and len(target.key) >= 6)
             else:  # one real word: the same sound as a term primed right now, and unsure
                 ok = (
                     d == 0
@@ -353,6 +385,60 @@ def heard_instead(doubtful: list[Word], again: list[Word], sure: float = 0.3) ->
     return True
 
 
+_HYPHENATED = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)+")
+
+
+def _split_hyphens(words: list[Word]) -> tuple[list[Word], dict[int, int]]:
+    """Hyphenated words in parts ("lock-in-zoot" -> "lock-", "in-", "zoot"), so a term heard
+    as the end of one ("stored in-readies") can be mended; and which part joins which."""
+    out: list[Word] = []
+    joins: dict[int, int] = {}
+    for w in words:
+        tail = _PUNCT_END.search(w.word)
+        core = w.word[: tail.start()] if tail else w.word
+        if not _HYPHENATED.fullmatch(core):
+            out.append(w)
+            continue
+        pieces = core.split("-")
+        step = (w.end - w.start) / max(1, len(core))
+        at = w.start
+        parts = []
+        for i, piece in enumerate(pieces):
+            last = i == len(pieces) - 1
+            text = piece + ((tail.group(0) if tail else "") if last else "-")
+            end = w.end if last else round(at + step * (len(piece) + 1), 3)
+            parts.append(dataclasses.replace(w, word=text, start=round(at, 3), end=end))
+            at = end
+        for a, b in zip(parts, parts[1:], strict=False):
+            joins[id(a)] = id(b)
+        out += parts
+    return out, joins
+
+
+def _rejoin(words: list[Word], joins: dict[int, int]) -> list[Word]:
+    """The parts :func:`_split_hyphens` made, joined again where none was mended; a part
+    before a mended term loses its hyphen ("lock-in ZooKeeper")."""
+    out: list[Word] = []
+    follows: int | None = None  # the part the last word written joins, if any
+    for w in words:
+        if follows is not None and id(w) == follows:
+            prev = out[-1]
+            out[-1] = dataclasses.replace(
+                prev,
+                word=prev.word + w.word,
+                end=w.end,
+                probability=min(prev.probability, w.probability),
+            )
+        else:
+            if follows is not None:
+                out[-1] = dataclasses.replace(out[-1], word=out[-1].word[:-1])
+            out.append(w)
+        follows = joins.get(id(w))
+    if follows is not None and out:
+        out[-1] = dataclasses.replace(out[-1], word=out[-1].word[:-1])
+    return out
+
+
 def mend_words(
     words: list[Word],
     vocab: Vocabulary | None,
@@ -369,11 +455,17 @@ def mend_words(
     if not words or vocab is None:
         return words
     merged = merge_words(words)
-    mender = _Mender(vocab, known or (lambda _w: True), options or MendOptions())
+    options = options or MendOptions()
+    mender = _Mender(vocab, known or (lambda _w: True), options)
     text = " ".join(w.word for w in merged)
     targets = mender.targets
-    if targets.has_jargon(text) or (before and targets.has_jargon(before[-300:])):
-        return mender.mend(merged)
+    if (
+        targets.has_jargon(text)
+        or (before and targets.has_jargon(before[-300:]))
+        or (options.design_answers and vocab.design_question)
+    ):
+        parts, joins = _split_hyphens(merged)
+        return _rejoin(mender.mend(parts), joins)
     return _respelled(merged, targets)
 
 

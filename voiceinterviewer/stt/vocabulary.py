@@ -206,6 +206,7 @@ class Vocabulary:
         self.glossary_chars = glossary_chars
         self.index = TermIndex(self.terms)
         self._question: tuple[str, ...] = ()
+        self._design = False
         self._lock = threading.Lock()
 
     def set_question(self, text: str, question_id: str = "", topic: str = "") -> None:
@@ -217,6 +218,14 @@ class Vocabulary:
         terms = _dedup(named + list(probed) + list(own) + technical_names(text, 10))
         with self._lock:
             self._question = terms
+            self._design = bool(own or probed)
+
+    @property
+    def design_question(self) -> bool:
+        """Whether the question now answered is a design question or probes a design topic:
+        its answer is jargon from the first word on."""
+        with self._lock:
+            return self._design
 
     @property
     def question_terms(self) -> tuple[str, ...]:

@@ -43,6 +43,7 @@ if TYPE_CHECKING:
 BUNDLED_NAMES = ("tiny.en", "tiny-en", "bundled")
 # Characters of prompt kept (from the end): Whisper reads at most 223 tokens of it.
 PROMPT_CHARS = 800
+PROMPT_TOKENS = 223
 
 
 @dataclass
@@ -254,15 +255,31 @@ class WhisperTranscriber:
     def initial_prompt(
         self, prompt: str = "", first: tuple[str, ...] = (), glossary: bool = True
     ) -> str:
-        """What the decoder is primed with: the terms, the fillers, then the words said before."""
+        """What the decoder is primed with: the terms, the fillers, then the words said before.
+
+        Whisper keeps the last :data:`PROMPT_TOKENS` tokens of a prompt, so a long one
+        would lose its first terms, the most relevant; the line of terms is shortened
+        from its end instead, until the whole prompt fits.
+        """
         opt, vocabulary = self.options, self.vocabulary
-        parts = []
-        if vocabulary is not None and opt.vocabulary_prompt and not opt.hotwords and glossary:
-            parts.append(vocabulary.glossary_line(first=first))
+        tail = []
         if opt.keep_fillers:
-            parts.append(filler_prompt())
-        parts.append(prompt.strip())
-        return " ".join(p for p in parts if p)[-PROMPT_CHARS:].strip()
+            tail.append(filler_prompt())
+        tail.append(prompt.strip())
+        rest = " ".join(p for p in tail if p)
+        if vocabulary is None or not opt.vocabulary_prompt or opt.hotwords or not glossary:
+            return rest[-PROMPT_CHARS:].strip()
+        terms = vocabulary.prompt_terms(first=first)
+        while terms:
+            text = " ".join(p for p in (", ".join(terms) + ".", rest) if p)
+            if len(text) <= PROMPT_CHARS and self._tokens(text) <= PROMPT_TOKENS:
+                return text
+            terms = terms[: len(terms) - max(1, len(terms) // 8)]
+        return rest[-PROMPT_CHARS:].strip()
+
+    def _tokens(self, text: str) -> int:
+        """How many tokens Whisper reads ``text`` as."""
+        return len(self.model.hf_tokenizer.encode(" " + text, add_special_tokens=False).ids)
 
     def known_word(self, word: str) -> bool:
         """Whether the speech model knows ``word`` as one word of its vocabulary."""

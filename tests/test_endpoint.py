@@ -258,7 +258,9 @@ def test_the_listener_drops_a_tail_written_over_silence_and_ends_on_the_finished
         )
     )
     source = ScriptedSource([audio], lead_in=0.0)  # chunk times = tone times
-    listener = TurnListener(source, EnergyVad(), transcriber, EndpointOptions())
+    # a one-sentence answer ends on end_silence here (no wait for a brief answer to go on)
+    options = EndpointOptions(brief_sentences=0)
+    listener = TurnListener(source, EnergyVad(), transcriber, options)
     heard = listener.listen()
     listener.close()
     assert heard.transcript.text == "The second thing was sharding the orders table by customer."

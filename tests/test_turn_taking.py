@@ -25,6 +25,7 @@ from voiceinterviewer.listen.patience import (
     learn_resumed,
     learn_thinking,
     patience,
+    sentence_count,
 )
 from voiceinterviewer.listen.turn_rules import turn_rules
 
@@ -72,9 +73,19 @@ def test_unfinished_words_wait_longest(text):
     assert p.rule == "unfinished" and p.wait == OPT.pause_silence
 
 
-def test_a_closed_follow_up_is_answered_promptly_without_a_result():
-    p = wait("I wrote the design document and ran the review myself.", open_question=False)
+def test_a_closed_follow_up_is_answered_promptly_once_it_says_more_than_a_sentence():
+    text = "I wrote the design document myself. I also ran the review with both teams."
+    p = wait(text, open_question=False)
     assert p.rule == "complete" and p.wait == OPT.end_silence
+
+
+def test_a_first_sentence_with_no_result_is_a_thinking_pause_whatever_the_question():
+    p = wait("I disagreed with my manager about the rewrite.", open_question=False)
+    assert p.rule == "open" and p.wait == OPT.open_silence
+    # ...but one that reaches its result is an answer
+    p = wait("We cut the cloud bill by thirty percent.", open_question=False)
+    assert p.rule == "complete"
+    assert sentence_count("One. Two? Three") == 3 and sentence_count("") == 0
 
 
 def test_speech_after_the_last_recognised_word_is_unfinished():

@@ -70,6 +70,8 @@ class EndpointOptions:
     chunk_pause: float = 0.25
     # Answers shorter than this many words are treated as unfinished.
     min_words: int = 4
+    # Answers of at most this many sentences with no result wait open_silence (0: never).
+    brief_sentences: int = 1
     # "vad" or "enter".
     mode: str = "vad"
 
@@ -84,6 +86,7 @@ class EndpointOptions:
                 pause_silence=self.pause_silence,
                 max_silence=self.max_silence,
                 min_words=self.min_words,
+                brief_sentences=self.brief_sentences,
             ),
             phrases=PhraseOptions(chunk_pause=self.chunk_pause, threshold=self.threshold),
         )

@@ -8,10 +8,12 @@ monologue. So the wait depends on what has been said:
   ``pause_silence``;
 - a finished sentence in an answer to an open question ("Tell me about a
   time...", "Design...") that has not yet reached a result (no impact, number
-  or wrap-up) waits ``open_silence``;
+  or wrap-up) waits ``open_silence``, and so does a first sentence with no
+  result whatever the question ("What was the impact?" "I disagreed with my
+  manager about the rewrite." is where a story starts, not an answer);
 - a finished sentence once the answer has reached its point, or an answer to
-  a closed follow-up, waits ``end_silence``, so a complete answer gets a
-  prompt reply.
+  a closed follow-up that goes beyond one sentence, waits ``end_silence``, so
+  a complete answer gets a prompt reply.
 
 It also fits the candidate (:class:`Pauses`): waits grow with the pauses this
 candidate takes inside answers, and the wait after a complete answer grows
@@ -40,6 +42,9 @@ class PatienceOptions:
     max_silence: float = 6.0
     # An answer of fewer words than this sounds unfinished.
     min_words: int = 4
+    # An answer of at most this many sentences that reached no result waits open_silence,
+    # whatever the question (0: only answers to open questions do).
+    brief_sentences: int = 1
     # Waits are at least this multiple of the candidate's typical thinking pause.
     thinking_factor: float = 1.25
     # How far a newly observed pause moves the learned values (0-1).
@@ -93,6 +98,13 @@ def sounds_finished(text: str, rules: TurnRules, min_words: int = 4) -> bool:
     return stripped[-1] in ".!?" or stripped[-1].isalnum() and len(words) >= min_words * 3
 
 
+def sentence_count(text: str) -> int:
+    """Finished sentences in ``text`` (a trailing one without its full stop counts too)."""
+    ends = re.findall(r"[.!?]+(?=\s|$)", text.strip())
+    tail = bool(re.search(r"[A-Za-z0-9]\s*$", text))
+    return len(ends) + tail
+
+
 def asks_to_repeat(text: str, rules: TurnRules, max_words: int = 14) -> bool:
     """A short request to hear the question again ("Sorry, could you repeat that?")."""
     words = re.findall(r"[A-Za-z0-9']+", text)
@@ -107,7 +119,7 @@ def patience(
     if answer.lost_word or not sounds_finished(answer.text, rules, opt.min_words):
         wait, rule = max(opt.pause_silence, thinking), "unfinished"
     elif (
-        answer.open_question
+        (answer.open_question or sentence_count(answer.text) <= opt.brief_sentences)
         and not rules.reached_result(answer.text)
         and not asks_to_repeat(answer.text, rules)
     ):

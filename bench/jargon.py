@@ -45,6 +45,7 @@ try:
 except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib  # type: ignore[no-redef]
 
+from tests.audio_helpers import word_edits  # noqa: E402
 from voiceinterviewer.audio.clip import STT_RATE, Clip  # noqa: E402
 from voiceinterviewer.stt.sounds import number_words  # noqa: E402
 
@@ -115,14 +116,8 @@ def term_found(term: str, text: str) -> bool:
 
 def wer_counts(reference: str, hypothesis: str) -> tuple[int, int]:
     """(word edits, reference words) between two texts."""
-    ref, hyp = spoken_words(reference), spoken_words(hypothesis)
-    d = list(range(len(hyp) + 1))
-    for i, r in enumerate(ref, 1):
-        prev, d[0] = d[0], i
-        for j, h in enumerate(hyp, 1):
-            cur = min(d[j] + 1, d[j - 1] + 1, prev + (r != h))
-            prev, d[j] = d[j], cur
-    return d[len(hyp)], len(ref)
+    ref = spoken_words(reference)
+    return word_edits(ref, spoken_words(hypothesis)), len(ref)
 
 
 # --- audio ------------------------------------------------------------------------------------

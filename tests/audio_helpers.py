@@ -67,16 +67,21 @@ def words(text: str) -> list[str]:
     return out
 
 
-def wer(reference: str, hypothesis: str) -> float:
-    """Word error rate (Levenshtein over words) of hypothesis against reference."""
-    ref, hyp = words(reference), words(hypothesis)
+def word_edits(ref: list[str], hyp: list[str]) -> int:
+    """Levenshtein distance between two word lists (substitutions, insertions, deletions)."""
     d = list(range(len(hyp) + 1))
     for i, r in enumerate(ref, 1):
         prev, d[0] = d[0], i
         for j, h in enumerate(hyp, 1):
             cur = min(d[j] + 1, d[j - 1] + 1, prev + (r != h))
             prev, d[j] = d[j], cur
-    return d[len(hyp)] / max(1, len(ref))
+    return d[len(hyp)]
+
+
+def wer(reference: str, hypothesis: str) -> float:
+    """Word error rate (Levenshtein over words) of hypothesis against reference."""
+    ref = words(reference)
+    return word_edits(ref, words(hypothesis)) / max(1, len(ref))
 
 
 def tone(seconds: float) -> Clip:

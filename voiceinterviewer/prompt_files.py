@@ -28,16 +28,11 @@ def read_toml(path: Path) -> dict[str, Any]:
     """
     try:
         info = path.stat()
-    except FileNotFoundError:
-        raise UserError(f"missing prompts file {path}") from None
-    except OSError as exc:
-        raise UserError(f"cannot read prompts file {path}: {files.describe(exc)}") from None
-    stamp = (info.st_mtime_ns, info.st_size)
-    with _LOCK:
-        cached = _CACHE.get(str(path))
-    if cached and cached[0] == stamp:
-        return cached[1]
-    try:
+        stamp = (info.st_mtime_ns, info.st_size)
+        with _LOCK:
+            cached = _CACHE.get(str(path))
+        if cached and cached[0] == stamp:
+            return cached[1]
         data = files.read_toml(path)
     except FileNotFoundError:
         raise UserError(f"missing prompts file {path}") from None

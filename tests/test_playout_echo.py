@@ -12,7 +12,13 @@ import pytest
 
 from tests.audio_helpers import speech
 from voiceinterviewer.audio.clip import STT_RATE, Clip
-from voiceinterviewer.audio.echo import NoEcho, WebRtcEcho, build_echo, webrtc_available
+from voiceinterviewer.audio.echo import (
+    EchoMeter,
+    NoEcho,
+    WebRtcEcho,
+    build_echo,
+    webrtc_available,
+)
 from voiceinterviewer.audio.farend import ClockedOutput, FarBuffer, echo_lag
 from voiceinterviewer.audio.playout import Playout
 from voiceinterviewer.audio.scripted import (
@@ -222,3 +228,80 @@ def test_echo_lag_finds_the_delay_either_way():
             lag,
             pytest.approx(1.0),
         )
+
+
+def echo_with_lag(played: np.ndarray, lag_ms) -> np.ndarray:
+    """The echo of ``played`` 14 dB down, lagging it by ``lag_ms(t)`` at each moment t (s)."""
+    t = np.arange(len(played)) / STT_RATE
+    src = np.arange(len(played)) - np.round(lag_ms(t) * STT_RATE / 1000).astype(int)
+    out = np.where(src >= 0, played[np.clip(src, 0, None)], 0.0)
+    return (out * 0.2).astype(np.float32)
+
+
+def follow(buf: FarBuffer, played: np.ndarray, echo: np.ndarray) -> list[np.ndarray]:
+    """Play ``played`` through ``buf`` with exact stamps and let it hear ``echo``."""
+    for i in range(0, len(played), 480):
+        buf.push(played[i : i + 480], heard_at=100.0 + i / STT_RATE)
+    paired = []
+    for i in range(0, len(played) - 512, 512):
+        paired.append(buf.take(512, at=100.0 + i / STT_RATE))
+        buf.heard(echo[i : i + 512])
+    return paired
+
+
+def test_far_buffer_leaves_an_echo_moving_inside_the_band_to_the_canceller():
+    """The echo goes from 66 to 100 to 140 ms late: no shift (AEC3 follows it), still aligned."""
+    rng = np.random.default_rng(6)
+    played = (rng.standard_normal(STT_RATE * 18) * 0.1).astype(np.float32)
+    buf = FarBuffer(margin=0.0, keep=30.0)
+    follow(buf, played, echo_with_lag(played, lambda t: np.select([t < 6, t < 12], [66, 100], 140)))
+    assert buf.shifts == 0 and buf.aligned
+    assert buf.lag / 16 == pytest.approx(140, abs=1)  # measured, and left where it is
+
+
+def test_far_buffer_shifts_an_echo_that_leaves_the_band():
+    """An echo that drifts to lead its reference (it would be uncancellable) is brought back."""
+    rng = np.random.default_rng(7)
+    played = (rng.standard_normal(STT_RATE * 12) * 0.1).astype(np.float32)
+    buf = FarBuffer(margin=0.0, keep=30.0)
+    paired = follow(buf, played, echo_with_lag(played, lambda t: np.where(t < 4, 40, 2)))
+    assert buf.shifts == 1 and buf.aligned
+    tail = slice(-3 * STT_RATE // 512, None)
+    far = np.concatenate(paired[tail])
+    mic = echo_with_lag(played, lambda t: np.where(t < 4, 40, 2))[-len(far) - 512 : -512]
+    m = STT_RATE // 2
+    lag, sure = echo_lag(mic[m:-m], far, m)
+    assert sure > 0.9 and abs(lag - buf.target) <= 16
+
+
+def meter_blocks(meter: EchoMeter, seconds: float, erle_db: float, candidate: float = 0.0):
+    """Feed ``seconds`` of a -20 dB echo of which the canceller leaves ``erle_db`` less."""
+    rng = np.random.default_rng(8)
+    out = []
+    for _ in range(int(seconds / 0.032)):
+        far = (rng.standard_normal(512) * 0.1).astype(np.float32)
+        echo = far * 0.1
+        talk = (rng.standard_normal(512) * candidate).astype(np.float32)
+        out.append(meter.measure(far, echo + talk, echo * 10 ** (-erle_db / 20) + talk))
+    return out
+
+
+def test_the_echo_meter_is_settled_only_while_the_canceller_removes_the_echo():
+    meter = EchoMeter(0.032)
+    early = meter_blocks(meter, 1.15, erle_db=25.0)
+    assert not any(settled for _, _, settled in early)  # it has not heard enough yet
+    assert all(settled for _, _, settled in meter_blocks(meter, 1.0, erle_db=25.0)[2:])
+    # the echo path moved and the canceller lost it: the strict gate is back within 0.8 s
+    lost = meter_blocks(meter, 1.5, erle_db=3.0)
+    assert not any(settled for _, _, settled in lost[24:])
+    # found again: settled once the window holds mostly well-cancelled echo
+    found = meter_blocks(meter, 1.5, erle_db=25.0)
+    assert all(settled for _, _, settled in found[-10:])
+
+
+def test_a_candidate_starting_to_talk_over_the_echo_does_not_unsettle_the_meter():
+    meter = EchoMeter(0.032)
+    meter_blocks(meter, 3.0, erle_db=25.0)
+    onset = meter_blocks(meter, 0.16, erle_db=25.0, candidate=0.02)  # as loud as the echo
+    assert all(settled for _, _, settled in onset)
+    assert all(over > 3 for _, over, _ in onset)  # and it stands above the echo it talks over

@@ -35,6 +35,11 @@ ECHO_TAIL_S = 0.3  # the room keeps ringing this long after the speaker stops
 SETTLE_LEVEL = 1e-5  # -50 dB: played audio loud enough for the canceller to learn from
 UNSETTLE_AFTER = 1.0  # seconds of silence after which the canceller must settle again
 LEARN_BLOCKS = 150  # the echo level is learned over the last 4.8 s of the interviewer's audio
+LOUD_ECHO_DB = 10.0  # a block whose microphone is within this of the expected echo holds echo
+ERLE_WINDOW_S = 1.0  # what the canceller removes is judged over this much recent echo...
+ERLE_SKIP_S = 0.2  # ...leaving out the newest blocks, which may be the candidate starting to talk
+ERLE_MIN_BLOCKS = 8  # fewer echo blocks than this: judge by time alone
+MIN_ERLE_DB = 10.0  # a canceller that removes less than this has lost the echo
 MODES = ("auto", "webrtc", "gate", "headphones")
 
 
@@ -135,11 +140,30 @@ class EchoMeter:
     since it was last silent for ``UNSETTLE_AFTER``: AEC3 takes up to a second
     to find the echo again at the start of each reply (measured: nothing
     removed for 0.8 s after an answer), and leaves more echo meanwhile.
+
+    ``settled`` also needs the canceller to be removing the echo now: the
+    median of how much it took out of the recent blocks that held echo (the
+    echo return loss enhancement, ERLE) must be at least ``min_erle`` dB.
+    When the echo path moves (the devices' delay jumps, the person moves the
+    laptop), AEC3 can leave the echo almost untouched for seconds while it
+    finds it again (measured on an earlier-arriving echo: 1-3 dB for 2 s); the
+    strict gate then applies instead of the usual margin.
     """
 
-    def __init__(self, block_s: float, settle: float = 1.2, window: float = ECHO_TAIL_S):
+    def __init__(
+        self,
+        block_s: float,
+        settle: float = 1.2,
+        window: float = ECHO_TAIL_S,
+        min_erle: float = MIN_ERLE_DB,
+    ):
         self.block_s = block_s
         self.settle = settle
+        self.min_erle = min_erle
+        self._erle_n = max(1, int(round(ERLE_WINDOW_S / block_s)))
+        self._erle_skip = int(round(ERLE_SKIP_S / block_s))
+        self._erle: list[float | None] = []  # per block: dB removed from its echo (None: no echo)
+        self.erle = 120.0  # the median ERLE over the judged blocks (120: not measured yet)
         self._n = max(1, int(round(window / block_s)))
         self._far: list[float] = []  # mean energy of the last blocks played
         self._raw: list[float] = []  # and of the microphone over the same blocks
@@ -151,6 +175,7 @@ class EchoMeter:
     def realigned(self) -> None:
         """The reference was shifted: the canceller needs to settle again."""
         self.heard_far = 0.0
+        self._erle = []
 
     def measure(
         self, far: np.ndarray, raw: np.ndarray, clean: np.ndarray
@@ -166,14 +191,23 @@ class EchoMeter:
         else:
             self._silent += self.block_s
             if self._silent >= UNSETTLE_AFTER:  # after a long silence it finds the echo again
-                self.heard_far = 0.0
-        settled = self.heard_far >= self.settle
+                self.realigned()
         played = sum(self._far) / len(self._far)
         if played <= FAR_SILENT**2:
-            return False, 120.0, settled
+            self._judge(None)
+            return False, 120.0, self.heard_far >= self.settle
         ratio = 10.0 * np.log10((sum(self._raw) / len(self._raw) + 1e-12) / played)
         self._ratios = (self._ratios + [float(ratio)])[-LEARN_BLOCKS:]
         # the median: windows with someone talking over the echo are the few loud ones
         self.coupling = float(np.median(self._ratios))
         expected = 10.0 * np.log10(played + 1e-12) + self.coupling
-        return True, level_db(clean) - float(expected), settled
+        raw_db, clean_db = level_db(raw), level_db(clean)
+        self._judge(raw_db - clean_db if raw_db >= expected - LOUD_ECHO_DB else None)
+        settled = self.heard_far >= self.settle and self.erle >= self.min_erle
+        return True, clean_db - float(expected), settled
+
+    def _judge(self, erle: float | None) -> None:
+        """Keep this block's ERLE and take the median over the judged window."""
+        self._erle = (self._erle + [erle])[-(self._erle_n + self._erle_skip) :]
+        judged = [e for e in self._erle[: len(self._erle) - self._erle_skip] if e is not None]
+        self.erle = float(np.median(judged)) if len(judged) >= ERLE_MIN_BLOCKS else 120.0

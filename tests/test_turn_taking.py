@@ -79,6 +79,31 @@ def test_a_closed_follow_up_is_answered_promptly_once_it_says_more_than_a_senten
     assert p.rule == "complete" and p.wait == OPT.end_silence
 
 
+def test_a_closed_answer_with_no_result_waits_out_the_candidates_own_thinking_pauses():
+    """A candidate who thinks for 2.5 s between sentences is still telling the story."""
+    thinker = Pauses()
+    for pause in (2.4, 2.6, 2.5):
+        thinker = learn_thinking(thinker, pause, OPT)
+    text = "I wrote the design document myself. I also ran the review with both teams."
+    p = wait(text, open_question=False, pauses=thinker)
+    assert p.rule == "complete" and p.wait == pytest.approx(thinker.thinking * OPT.thinking_factor)
+    assert p.wait > 3.0
+    # once it has reached its result, the same candidate gets a prompt reply
+    done = text + " It shipped in six weeks."
+    assert wait(done, open_question=False, pauses=thinker).wait == OPT.end_silence
+
+
+def test_result_cues_match_plurals_and_common_outcome_phrases():
+    for text in (
+        "I mentored two engineers through their promotions.",
+        "The postmortem cut repeat incidents by half.",
+        "A failed primary was replaced in under ten seconds.",
+        "The page got twice as fast.",
+    ):
+        assert RULES.reached_result(text), text
+    assert not RULES.reached_result("I noticed that half of our queries were the same.")
+
+
 def test_a_first_sentence_with_no_result_is_a_thinking_pause_whatever_the_question():
     p = wait("I disagreed with my manager about the rewrite.", open_question=False)
     assert p.rule == "open" and p.wait == OPT.open_silence

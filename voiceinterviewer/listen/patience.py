@@ -11,9 +11,12 @@ monologue. So the wait depends on what has been said:
   or wrap-up) waits ``open_silence``, and so does a first sentence with no
   result whatever the question ("What was the impact?" "I disagreed with my
   manager about the rewrite." is where a story starts, not an answer);
-- a finished sentence once the answer has reached its point, or an answer to
-  a closed follow-up that goes beyond one sentence, waits ``end_silence``, so
-  a complete answer gets a prompt reply.
+- a finished sentence once the answer has reached its point waits
+  ``end_silence``, so a complete answer gets a prompt reply; so does an
+  answer to a closed follow-up that goes beyond one sentence, unless this
+  candidate is one who thinks for seconds between sentences: then it waits
+  as long as their thinking pauses call for until a result is heard (a
+  second sentence with no result is where their story goes on).
 
 It also fits the candidate (:class:`Pauses`): waits grow with the pauses this
 candidate takes inside answers, and the wait after a complete answer grows
@@ -126,6 +129,8 @@ def patience(
         wait, rule = max(opt.open_silence, thinking), "open"
     else:
         wait, rule = max(opt.end_silence, pauses.end_silence), "complete"
+        if not rules.reached_result(answer.text) and not asks_to_repeat(answer.text, rules):
+            wait = max(wait, thinking)
     return Patience(min(wait, opt.max_silence), rule)
 
 

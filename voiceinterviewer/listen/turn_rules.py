@@ -25,14 +25,19 @@ LISTS = (
 
 
 def _matcher(cues: list[str]) -> re.Pattern[str]:
-    """One pattern matching any cue as whole words (symbols like % and $ anywhere)."""
+    """One pattern matching any cue as whole words (symbols like % and $ anywhere).
+
+    The last word of a cue also matches with an ``s`` after it ("promotion"
+    matches "promotions", "the lesson" "the lessons"), so the lists need not
+    spell out plurals.
+    """
     parts = []
     for cue in sorted(set(cues), key=len, reverse=True):
         if re.fullmatch(r"\W+", cue):
             parts.append(re.escape(cue))
         else:
             words = [re.escape(w) for w in cue.lower().split()]
-            parts.append(r"(?<![\w'])" + r"[\s,.;:!?-]+".join(words) + r"(?![\w'])")
+            parts.append(r"(?<![\w'])" + r"[\s,.;:!?-]+".join(words) + r"s?(?![\w'])")
     return re.compile("|".join(parts) or r"(?!x)x", re.I)
 
 

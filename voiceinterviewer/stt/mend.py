@@ -52,6 +52,18 @@ _SMALL = frozenset(
     "not no do does did have has had will would can could should may might must".split()
 )
 _PUNCT_END = re.compile(r"[.,;:!?\"')\]]+$")
+_CONTRACTION = re.compile(r"^([a-z]+)'(?:d|ll|m|re|ve|s)$|^[a-z]+n't$")
+_CONTRACTED = _SMALL | frozenset("let there here what who where how when why".split())
+
+
+def _small(word: str) -> bool:
+    """A small function word, or a contraction of one ("I'd", "we'll", "it's", "don't"):
+    never a mishearing of a term ("I'd" is not "UUID")."""
+    word = word.lower()
+    if word in _SMALL:
+        return True
+    m = _CONTRACTION.match(word)
+    return bool(m) and (m.group(1) is None or m.group(1) in _CONTRACTED)
 
 
 @dataclass
@@ -189,11 +201,9 @@ class _Mender:
         spelled = self.targets.exact.get(squashed(" ".join(bare)))
         if spelled is not None and squashed(spelled) == squashed(" ".join(bare)):
             return spelled, -1.0  # the term itself, but for spaces and case ("my SQL")
-        if bare[0].lower() in _SMALL:
+        if _small(bare[0]):
             return None
-        if len(run) > 1 and (
-            bare[-1].lower() in _SMALL or any(_PUNCT_END.search(w.word) for w in run[:-1])
-        ):
+        if len(run) > 1 and (_small(bare[-1]) or any(_PUNCT_END.search(w.word) for w in run[:-1])):
             return None  # a run neither ends on "so" nor runs across a comma or a full stop
         said = " ".join(bare)
         exact = self.targets.exact.get(squashed(said))
@@ -336,11 +346,7 @@ def suspected_terms(
             if len(run) < n:
                 break
             bare = [_bare(w.word) for w in run]
-            if (
-                not all(bare)
-                or bare[0].lower() in _SMALL
-                or any(c.isdigit() for c in "".join(bare))
-            ):
+            if not all(bare) or _small(bare[0]) or any(c.isdigit() for c in "".join(bare)):
                 continue
             doubtful = min(w.probability for w in run) < unsure or not all(map(is_known, bare))
             key = sound_key(" ".join(bare))

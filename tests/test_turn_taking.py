@@ -104,6 +104,18 @@ def test_result_cues_match_plurals_and_common_outcome_phrases():
     assert not RULES.reached_result("I noticed that half of our queries were the same.")
 
 
+def test_a_number_that_sets_the_scene_of_a_story_is_not_its_result():
+    scene = "Our mobile app was crashing for about one percent of sessions."
+    p = wait(scene)  # "Tell me about a time...": the story has only begun
+    assert p.rule == "open" and p.wait == OPT.open_silence
+    told = scene + " After the fixes, it was a tenth of a percent."
+    assert wait(told).rule == "complete"
+    # an answer to "What were the numbers?" is its numbers
+    assert wait("About fifteen percent more conversions.", open_question=False).rule == "complete"
+    # and an outcome counts in the first sentence too
+    assert wait("We cut the crash rate by half in a month.").rule == "complete"
+
+
 def test_a_first_sentence_with_no_result_is_a_thinking_pause_whatever_the_question():
     p = wait("I disagreed with my manager about the rewrite.", open_question=False)
     assert p.rule == "open" and p.wait == OPT.open_silence

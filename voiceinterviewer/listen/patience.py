@@ -8,7 +8,8 @@ monologue. So the wait depends on what has been said:
   ``pause_silence``;
 - a finished sentence in an answer to an open question ("Tell me about a
   time...", "Design...") that has not yet reached a result (no impact, number
-  or wrap-up) waits ``open_silence``, and so does a first sentence with no
+  or wrap-up; a number in its first sentence only sets the scene) waits
+  ``open_silence``, and so does a first sentence with no
   result whatever the question ("What was the impact?" "I disagreed with my
   manager about the rewrite." is where a story starts, not an answer);
 - a finished sentence once the answer has reached its point waits
@@ -123,13 +124,14 @@ def patience(
         wait, rule = max(opt.pause_silence, thinking), "unfinished"
     elif (
         (answer.open_question or sentence_count(answer.text) <= opt.brief_sentences)
-        and not rules.reached_result(answer.text)
+        and not rules.reached_result(answer.text, answer.open_question)
         and not asks_to_repeat(answer.text, rules)
     ):
         wait, rule = max(opt.open_silence, thinking), "open"
     else:
         wait, rule = max(opt.end_silence, pauses.end_silence), "complete"
-        if not rules.reached_result(answer.text) and not asks_to_repeat(answer.text, rules):
+        reached = rules.reached_result(answer.text, answer.open_question)
+        if not reached and not asks_to_repeat(answer.text, rules):
             wait = max(wait, thinking)
     return Patience(min(wait, opt.max_silence), rule)
 

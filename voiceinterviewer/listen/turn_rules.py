@@ -19,9 +19,13 @@ LISTS = (
     "unfinished_endings",
     "open_question_cues",
     "result_cues",
+    "quantity_cues",
     "clarification_cues",
     "backchannels",
 )
+
+
+_FIRST_SENTENCE = re.compile(r"^.*?(?:[.!?](?=\s|$)|$)", re.S)
 
 
 def _matcher(cues: list[str]) -> re.Pattern[str]:
@@ -46,14 +50,21 @@ class TurnRules:
     unfinished_endings: frozenset[str]
     open_question: re.Pattern[str]
     result: re.Pattern[str]
+    quantity: re.Pattern[str]
     clarification: re.Pattern[str]
     backchannel_words: frozenset[str]
 
     def is_open_question(self, text: str) -> bool:
         return bool(self.open_question.search(text))
 
-    def reached_result(self, text: str) -> bool:
-        return bool(self.result.search(text))
+    def reached_result(self, text: str, open_question: bool = False) -> bool:
+        """An outcome anywhere, or a quantity (outside the scene an open answer's first
+        sentence sets)."""
+        if self.result.search(text):
+            return True
+        if open_question:
+            text = _FIRST_SENTENCE.sub("", text, count=1)
+        return bool(self.quantity.search(text))
 
     def is_clarification(self, text: str) -> bool:
         return bool(self.clarification.search(text))
@@ -80,6 +91,7 @@ def parse_rules(data: dict, where: str = "turns.toml") -> TurnRules:
         unfinished_endings=frozenset(lists["unfinished_endings"]),
         open_question=_matcher(lists["open_question_cues"]),
         result=_matcher(lists["result_cues"]),
+        quantity=_matcher(lists["quantity_cues"]),
         clarification=_matcher(lists["clarification_cues"]),
         backchannel_words=frozenset(lists["backchannels"]),
     )

@@ -67,8 +67,6 @@ DEFAULT_OPTIONS = "before,none,question-text,prompt,hotwords,mend,prompt+mend,pr
 VOICES = ("piper", "piper-fast", "espeak")
 DEFAULT_VOICES = "piper,piper-fast"
 CONDITIONS = ("question", "no-question")
-# Placeholders in the bank's questions, as a senior candidate would hear them.
-PLACEHOLDERS = {"{level}": "senior", "{next_level}": "staff", "{company}": "the company"}
 # A question the jargon sentences could answer, for the question-text option.
 QUESTION = "Design a distributed rate limiter that an API gateway can use for all our public APIs."
 
@@ -157,10 +155,12 @@ def asked(item: dict, bank) -> tuple[str, str, str]:
     question = bank.questions[qid]
     if gap and gap not in question.follow_ups:
         raise SystemExit(f"question {qid!r} has no {gap!r} follow-up")
+    from voiceinterviewer.config import Settings
+    from voiceinterviewer.interviewer.bank import fill
+
     text = question.follow_ups[gap][0] if gap else question.text
-    for key, value in PLACEHOLDERS.items():
-        text = text.replace(key, value)
-    return text, qid, gap
+    defaults = Settings()  # the placeholders as the default interview speaks them
+    return fill(text, bank.values(defaults.ladder, defaults.level)), qid, gap
 
 
 def voices(names: list[str]):

@@ -176,3 +176,7 @@ def test_on_laptop_speakers_the_interviewer_hears_itself_never_and_the_candidate
     assert wer(f"{PAUSED_BEFORE} {PAUSED_AFTER}", merged["text"]) < 0.2, heard
     assert wer(MORE[0], answers[2]["text"]) < 0.2, answers[2]["text"]
     assert (folder / "mic.wav").stat().st_size > 16000 * 2 * 20  # the whole session, recorded
+    # the debug record of the echo's lag is private like the rest of the session
+    lags = folder / "debug-far-lag.jsonl"
+    assert lags.stat().st_mode & 0o777 == 0o600
+    assert all("at" in json.loads(line) for line in lags.read_text().splitlines())

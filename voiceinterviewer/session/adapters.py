@@ -175,9 +175,12 @@ def build_duplex(
 
 
 def _write_lines(path: Path, rows: list[dict]) -> None:
+    """``rows`` as JSON lines, private like every file of the session."""
     import json
 
-    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    from voiceinterviewer.scoring.report import write_private_text
+
+    write_private_text(path, "".join(json.dumps(r) + "\n" for r in rows))
 
 
 def _cue(duplex: Duplex, event: str) -> None:

@@ -257,12 +257,16 @@ class Vocabulary:
 
     def glossary_line(self, chars: int | None = None, first: Sequence[str] = ()) -> str:
         """The prompt terms as one line ("Redis, Postgres, sharding.")."""
-        terms = self.prompt_terms(chars, first)
-        return ", ".join(terms) + "." if terms else ""
+        return glossary_text(self.prompt_terms(chars, first))
 
     def all_terms(self) -> tuple[str, ...]:
         """Every term, the current question's included."""
         return _dedup(self.question_terms + self.terms)
+
+
+def glossary_text(terms: Sequence[str]) -> str:
+    """Terms as the line the speech model is primed with ("Redis, Postgres, sharding.")."""
+    return ", ".join(terms) + "." if terms else ""
 
 
 def interview_vocabulary(
@@ -306,4 +310,4 @@ def _track_steps(track: str) -> tuple[str, ...]:
 
 
 __all__ = ["Domain", "TermIndex", "Vocabulary", "interview_vocabulary", "load_domain"]
-__all__ += ["is_term", "squashed", "technical_names", "term_key"]
+__all__ += ["glossary_text", "is_term", "squashed", "technical_names", "term_key"]

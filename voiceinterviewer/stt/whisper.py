@@ -35,6 +35,7 @@ from voiceinterviewer.errors import MissingDependency, UserError
 from voiceinterviewer.session.record import Word
 from voiceinterviewer.stt.mend import echoed_terms, heard_instead, mend_words, suspected_terms
 from voiceinterviewer.stt.stock_phrases import drop_trailing_hallucination
+from voiceinterviewer.stt.vocabulary import glossary_text
 from voiceinterviewer.stt.words import join_words
 
 if TYPE_CHECKING:
@@ -271,7 +272,7 @@ class WhisperTranscriber:
             return rest[-PROMPT_CHARS:].strip()
         terms = vocabulary.prompt_terms(first=first)
         while terms:
-            text = " ".join(p for p in (", ".join(terms) + ".", rest) if p)
+            text = " ".join(p for p in (glossary_text(terms), rest) if p)
             if len(text) <= PROMPT_CHARS and self._tokens(text) <= PROMPT_TOKENS:
                 return text
             terms = terms[: len(terms) - max(1, len(terms) // 8)]

@@ -44,10 +44,17 @@ def test_build_voice_picks_the_engine_asked_for():
 
 @pytest.mark.parametrize("name", ["piper", "system"])
 def test_each_voice_says_the_question_so_whisper_hears_it(name):
+    # The live Piper voice is different every time it speaks; about one reading in
+    # thirty loses a small word ("about it time"), so it is judged on three readings.
     voice = build_voice(name)
-    clip = voice.synthesize(QUESTION)
-    assert clip.rate == 22050 and 2.0 < clip.duration < 6.0
-    assert wer(QUESTION, whisper().transcribe(clip).text) < 0.15
+    heard = []
+    for _ in range(3):
+        clip = voice.synthesize(QUESTION)
+        assert clip.rate == 22050 and 2.0 < clip.duration < 6.0
+        heard.append(whisper().transcribe(clip).text)
+    errors = sorted(wer(QUESTION, text) for text in heard)
+    assert errors[1] < 0.15, heard  # the median reading
+    assert errors[2] < 0.3, heard  # and none is garbled
 
 
 def test_the_live_piper_voice_varies_and_the_steady_one_repeats_itself(live_piper):

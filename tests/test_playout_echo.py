@@ -27,6 +27,7 @@ from voiceinterviewer.audio.scripted import (
     ScriptedAnswer,
     ScriptedSource,
 )
+from voiceinterviewer.listen.bargein import BargeInOptions, hears_candidate
 from voiceinterviewer.listen.ear import Ear
 from voiceinterviewer.listen.vad import SileroVad
 
@@ -305,3 +306,48 @@ def test_a_candidate_starting_to_talk_over_the_echo_does_not_unsettle_the_meter(
     onset = meter_blocks(meter, 0.16, erle_db=25.0, candidate=0.02)  # as loud as the echo
     assert all(settled for _, _, settled in onset)
     assert all(over > 3 for _, over, _ in onset)  # and it stands above the echo it talks over
+
+
+class Blocks:
+    """A microphone: ``samples`` in 32 ms blocks, each stamped with when it was captured."""
+
+    def __init__(self, samples: np.ndarray, t0: float):
+        self.samples, self.t0, self.i = samples, t0, 0
+        self.captured_at: float | None = None
+
+    def read(self):
+        if self.i + 512 > len(self.samples):
+            return None
+        self.captured_at = self.t0 + self.i / STT_RATE
+        block = self.samples[self.i : self.i + 512]
+        self.i += 512
+        return block
+
+
+@pytest.mark.skipif(not webrtc_available(), reason="pywebrtc-audio not installed")
+def test_before_the_echo_is_found_the_interviewers_first_word_is_not_the_candidate():
+    """Stamps 240 ms late (PulseAudio's at start-up): the echo of "Hi" is on the microphone
+    200 ms before its reference says anything was played. It must not pause the interviewer;
+    a candidate talking over it, once the echo is found, still does."""
+    rng = np.random.default_rng(9)
+    said = speech("Hi, thanks for making the time today. Tell me about a project that failed.")
+    question = said.resampled(STT_RATE).samples
+    played = np.concatenate([np.zeros(STT_RATE // 2), question, np.zeros(STT_RATE)])
+    played = played.astype(np.float32)
+    delay = int(0.04 * STT_RATE)
+    echo = np.concatenate([np.zeros(delay), played[:-delay]]) * 0.18  # -15 dB, 40 ms
+    candidate = speech("I led the redesign of our billing system.").resampled(STT_RATE).samples
+    at = int(3.5 * STT_RATE)
+    mic = echo + rng.standard_normal(len(echo)) * 1e-4
+    mic[at : at + len(candidate)] += candidate[: len(mic) - at] * 0.5
+    t0 = 100.0
+    buf = FarBuffer()
+    for i in range(0, len(played), 480):
+        buf.push(played[i : i + 480], heard_at=t0 + i / STT_RATE + 0.24)
+    ear = Ear(Blocks(mic.astype(np.float32), t0), SileroVad(), buf, echo=WebRtcEcho())
+    frames = []
+    while (frame := ear.read()) is not None:
+        frames.append(frame)
+    heard = [f.t for f in frames if hears_candidate(f, "webrtc", BargeInOptions())]
+    assert buf.shifts >= 1  # the echo was found and the pairing moved
+    assert heard and min(heard) >= 3.5, heard  # only the candidate

@@ -206,6 +206,24 @@ class EchoMeter:
         settled = self.heard_far >= self.settle and self.erle >= self.min_erle
         return True, clean_db - float(expected), settled
 
+    def unsure(
+        self, clean: np.ndarray, loudest: float, active: bool, over: float
+    ) -> tuple[bool, float]:
+        """(sounding, over_echo) for a block whose echo may not be where the reference says.
+
+        ``loudest`` is the mean energy of the loudest stretch played anywhere
+        the echo could be (:meth:`FarBuffer.loudest_near`). Until the echo's
+        lag is measured, the interviewer counts as sounding whenever it
+        played in that span, and the block is judged against the echo of
+        that stretch: the first word of the first question reached the
+        microphone 200 ms before its reference, looked like the candidate,
+        and the interviewer paused for its own "Hi".
+        """
+        if loudest <= FAR_SILENT**2:
+            return active, over
+        expected = 10.0 * np.log10(loudest + 1e-12) + self.coupling
+        return True, min(over, level_db(clean) - float(expected))
+
     def _judge(self, erle: float | None) -> None:
         """Keep this block's ERLE and take the median over the judged window."""
         self._erle = (self._erle + [erle])[-(self._erle_n + self._erle_skip) :]

@@ -153,6 +153,23 @@ class FarBuffer:
             self._ptr += n
         return out
 
+    def loudest_near(self, span: float = 0.3) -> float:
+        """Mean energy of the loudest ``span`` seconds played within ``search`` of the pairing.
+
+        While the echo's lag is unknown the echo may be anywhere in that
+        span, even ahead of its reference (at start-up PortAudio's stamps
+        on PulseAudio are off by up to 0.8 s): this is how loud it can be.
+        """
+        with self._lock:
+            if self._ptr is None:
+                return 0.0
+            audio = self._slice(self._ptr - self.search, self._ptr + self.search)
+        n = max(1, int(span * STT_RATE))
+        if len(audio) < n or float(np.max(np.abs(audio))) == 0.0:
+            return 0.0
+        total = np.concatenate([[0.0], np.cumsum(np.square(audio, dtype=np.float64))])
+        return float(np.max(total[n:] - total[:-n]) / n)
+
     def glitch(self) -> None:
         """The speaker ran dry (a busy machine): the echo has moved; measure it afresh."""
         if self.log is not None:

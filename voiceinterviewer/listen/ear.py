@@ -90,10 +90,10 @@ class Ear:
             self.vad.reset()
             self._silent_for = 0.0
         active, over, settled = self.meter.measure(far, raw, clean)
-        settled = settled and getattr(
-            self.far, "aligned", True
-        )  # the echo is where it is looked for
-        frame = Frame(self._index, clean, speech, active, over, settled)
+        aligned = getattr(self.far, "aligned", True)  # the echo is where it is looked for
+        if not aligned and hasattr(self.far, "loudest_near"):
+            active, over = self.meter.unsure(clean, self.far.loudest_near(), active, over)
+        frame = Frame(self._index, clean, speech, active, over, settled and aligned)
         self._index += 1
         return frame
 

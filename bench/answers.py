@@ -5,6 +5,8 @@
   only at the end, as people answer open questions; nothing of them may be lost and no
   answer split in two.
 - ``UNFINISHED``: a thinking pause after words that lead into more ("...and so").
+- ``RESUMES``: a complete answer, and one more thing said once the interviewer has begun
+  to reply: the reply must stop at once, and both parts make one answer.
 """
 
 from __future__ import annotations
@@ -136,3 +138,40 @@ UNFINISHED = [
 ]
 
 END = "That's everything from me. Let's end the interview here."
+
+# A complete answer, then, once the interviewer has started to reply, one more thing: the
+# candidate goes on over the reply (how long both voices sound at once is measured).
+RESUMES = [
+    (
+        "I owned the rollout of our new search ranking, and it lifted conversion by four percent.",
+        "And one more thing, I also wrote the runbook the on call team still uses today.",
+    ),
+    (
+        "We moved the session store to Redis, and page loads got twice as fast.",
+        "Sorry, I should add that the hardest part was the migration with no downtime.",
+    ),
+    (
+        "I ran the incident review with three teams, and repeat outages dropped by half.",
+        "Actually, the part I am proudest of is that the teams kept running the reviews without me.",
+    ),
+    (
+        "I proposed splitting the monolith by domain, and the first service shipped in two months.",
+        "Oh, and I also set up the contract tests that made the split safe.",
+    ),
+    (
+        "The new cache cut database load by seventy percent and saved a million dollars a year.",
+        "One more detail, we chose write through caching so the reads were never stale.",
+    ),
+    (
+        "I mentored three engineers, and two of them were promoted within the year.",
+        "And I should say that I also changed how our team runs design reviews.",
+    ),
+    (
+        "We built the rate limiter on a token bucket, and abuse traffic fell by ninety percent.",
+        "Sorry, to be precise, the buckets lived in Redis with one key per client.",
+    ),
+    (
+        "I led the move to three regions, and we now survive a full region outage.",
+        "And the failover drills I started are now run every quarter by the platform team.",
+    ),
+]

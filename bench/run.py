@@ -28,11 +28,12 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.answers import COMPLETE, END, MONOLOGUES, UNFINISHED  # noqa: E402
+from bench.answers import COMPLETE, END, MONOLOGUES, RESUMES, UNFINISHED  # noqa: E402
 
 RATE = 16000
 FRAME = 160  # 10 ms
 FILLERS = {"um", "uh", "er", "ah", "hmm"}
+RESUME_AFTER = 0.5  # seconds of the interviewer's reply before a "resume" answer goes on
 
 
 def ensure_pulse() -> str:
@@ -67,6 +68,12 @@ class Recorder:
                 return
             self.chunks.append(data)
 
+    def sounding_since(self, chunk: int, threshold: float = 0.005) -> bool:
+        """Whether anything recorded after the first ``chunk`` chunks is voiced."""
+        raw = b"".join(self.chunks[chunk:])
+        samples = np.frombuffer(raw[: len(raw) - len(raw) % 2], dtype="<i2") / 32768
+        return bool(len(samples) >= FRAME and voiced_frames(samples, threshold).any())
+
     def stop(self) -> np.ndarray:
         self.proc.terminate()
         self.proc.wait(timeout=5)
@@ -87,7 +94,9 @@ def marker(samples: np.ndarray) -> int:
     return int(loud[0]) if len(loud) else 0
 
 
-def synthesise(tmp: Path, n_complete: int, n_monologue: int, n_unfinished: int, seed=7):
+def synthesise(
+    tmp: Path, n_complete: int, n_monologue: int, n_unfinished: int, n_resume: int = 0, seed=7
+):
     from voiceinterviewer.audio.clip import Clip
     from voiceinterviewer.audio.wavfile import write_wav
     from voiceinterviewer.voice.piper_voice import PiperVoiceEngine
@@ -95,16 +104,28 @@ def synthesise(tmp: Path, n_complete: int, n_monologue: int, n_unfinished: int, 
     voice = PiperVoiceEngine(rate=0.95).steady()  # the same answers every run
     rng = np.random.default_rng(seed)
     plan = []
-    for i in range(max(n_complete, n_monologue, n_unfinished)):
+    for i in range(max(n_complete, n_monologue, n_unfinished, n_resume)):
         if i < n_monologue:
             plan.append(("monologue", MONOLOGUES[i % len(MONOLOGUES)]))
         if i < n_complete:
             plan.append(("complete", [COMPLETE[i % len(COMPLETE)]]))
         if i < n_unfinished:
             plan.append(("unfinished", list(UNFINISHED[i % len(UNFINISHED)])))
+        if i < n_resume:
+            plan.append(("resume", list(RESUMES[i % len(RESUMES)])))
     plan.append(("end", [END]))
     items = []
     for n, (kind, parts) in enumerate(plan):
+        if kind == "resume":  # two plays: the answer, then more over the reply
+            segments = []
+            for k, part in enumerate(parts):
+                clip = voice.synthesize(part).resampled(RATE)
+                wav = tmp / f"answer-{n:02d}-{k}.wav"
+                write_wav(wav, clip)
+                segments.append({"wav": wav, "samples": clip.samples})
+            items.append({"kind": kind, "text": " ".join(parts), "pauses": [],
+                          "segments": segments})  # fmt: skip
+            continue
         audio, pauses = [], []
         for k, part in enumerate(parts):
             if k:
@@ -117,8 +138,8 @@ def synthesise(tmp: Path, n_complete: int, n_monologue: int, n_unfinished: int, 
         clip = Clip(np.concatenate(audio), RATE)
         wav = tmp / f"answer-{n:02d}.wav"
         write_wav(wav, clip)
-        items.append({"kind": kind, "text": " ".join(parts), "pauses": pauses, "wav": wav,
-                      "samples": clip.samples, "duration": clip.duration})  # fmt: skip
+        items.append({"kind": kind, "text": " ".join(parts), "pauses": pauses,
+                      "segments": [{"wav": wav, "samples": clip.samples}]})  # fmt: skip
     return items
 
 
@@ -207,11 +228,17 @@ def run_interview(
                     time.sleep(idle)
                     idle_cpu = (cpu_seconds(proc.pid) - c0) / (time.monotonic() - w0)
                 time.sleep(0.4)
-                t_play = time.monotonic()
-                subprocess.run(
-                    ["paplay", "--device=virtmic_src", str(items[answered]["wav"])], check=True
-                )
-                plays.append({"index": answered, "t_play": t_play})
+                for part, segment in enumerate(items[answered]["segments"]):
+                    if part:  # more to say: once the interviewer has begun to reply
+                        heard_from, wait_until = len(spk.chunks), time.monotonic() + 8.0
+                        while time.monotonic() < wait_until and not spk.sounding_since(heard_from):
+                            time.sleep(0.02)
+                        time.sleep(RESUME_AFTER)
+                    t_play = time.monotonic()
+                    subprocess.run(
+                        ["paplay", "--device=virtmic_src", str(segment["wav"])], check=True
+                    )
+                    plays.append({"index": answered, "part": part, "t_play": t_play})
                 answered += 1
             time.sleep(0.02)
     finally:
@@ -325,6 +352,16 @@ def _runs(indices: list[int]) -> list[list[int]]:
     return groups
 
 
+def quiet_after(interviewer: np.ndarray, onset: int, gap: int = 30) -> int:
+    """Frames from ``onset`` until the interviewer is quiet for ``gap`` frames (300 ms)."""
+    quiet = 0
+    for f in range(onset, len(interviewer)):
+        quiet = 0 if interviewer[f] else quiet + 1
+        if quiet >= gap:
+            return f - gap + 1 - onset
+    return len(interviewer) - onset
+
+
 def analyse(items: list[dict], run: dict) -> dict:
     mic, spk = run["mic"], run["spk"]
     offset = marker(mic) - marker(spk)  # spk sample s is mic sample s + offset
@@ -344,9 +381,10 @@ def analyse(items: list[dict], run: dict) -> dict:
     first_q = np.flatnonzero(interviewer)
     # journal time -> mic-recording frame: the first question started playing at its first sound
     j2f = (first_q[0] - q1["t"] * 100) if q1 is not None and len(first_q) else None
+    resume_stops = []
     for play in run["plays"]:
         item = items[play["index"]]
-        clip = item["samples"]
+        clip = item["segments"][play["part"]]["samples"]
         approx = marker(mic) + int((play["t_play"] - run["t_marker"]) * RATE)
         at = locate(mic, clip, approx, 2 * RATE)
         own = voiced_frames(clip, 0.002)
@@ -358,6 +396,11 @@ def analyse(items: list[dict], run: dict) -> dict:
             if f0 + f < n:
                 candidate[f0 + f] = True
         end = f0 + idx[-1] + 1
+        if play["part"]:  # went on over the reply: how long until the interviewer was quiet
+            onset = f0 + idx[0]
+            if interviewer[max(0, onset - 5) : onset + 5].any():
+                resume_stops.append(quiet_after(interviewer, onset) * 10.0)
+            continue
         after = np.flatnonzero(interviewer[end + 2 :])
         latency = float((after[0] + 2) * 10.0) if len(after) else None
         span = slice(f0 + idx[0], end)
@@ -390,6 +433,8 @@ def analyse(items: list[dict], run: dict) -> dict:
         "response_latency_ms": percentiles(complete),
         "processing_latency_ms": percentiles(processing),
         "talk_over_ms": percentiles(talk_over),
+        "resume_stop_ms": percentiles(resume_stops),
+        "resumes_over_reply": len(resume_stops),
         "false_barge_ins": {
             "n": len(false_barge),
             "interviewer_turns": len(questions),
@@ -452,6 +497,7 @@ def main() -> int:
     parser.add_argument("--complete", type=int, default=10)
     parser.add_argument("--monologues", type=int, default=10)
     parser.add_argument("--unfinished", type=int, default=10)
+    parser.add_argument("--resumes", type=int, default=8)
     parser.add_argument(
         "--idle", type=float, default=8.0, help="seconds of silence measured for CPU"
     )
@@ -464,7 +510,7 @@ def main() -> int:
     args = parser.parse_args()
     module = ensure_pulse()
     tmp = Path(tempfile.mkdtemp(prefix="vi-bench-"))
-    items = synthesise(tmp, args.complete, args.monologues, args.unfinished)
+    items = synthesise(tmp, args.complete, args.monologues, args.unfinished, args.resumes)
     try:
         run = run_interview(
             items, tmp, args.app_args.split(), args.idle, not args.no_echo, args.app_root
@@ -482,6 +528,7 @@ def main() -> int:
         ("response latency p50/p95 (complete)", _pct(results["response_latency_ms"])),
         ("processing latency p50/p95", _pct(results["processing_latency_ms"])),
         ("talk-over p50/p95", _pct(results["talk_over_ms"])),
+        ("going on over a reply: stop p50/p95", _pct(results["resume_stop_ms"])),
         ("false barge-ins", f"{results['false_barge_ins']['n']} over {results['false_barge_ins']['interviewer_turns']} interviewer turns"),
         ("lost words", f"{results['lost_words']} of {results['script_words']} ({results['lost_by_kind']}), runs of 3+: {results['lost_phrases_3plus']}"),
         ("answers split in two", str(results["split_answers"])),

@@ -290,8 +290,14 @@ def meter_blocks(meter: EchoMeter, seconds: float, erle_db: float, candidate: fl
 def test_the_echo_meter_is_settled_only_while_the_canceller_removes_the_echo():
     meter = EchoMeter(0.032)
     early = meter_blocks(meter, 1.15, erle_db=25.0)
-    assert not any(settled for _, _, settled in early)  # it has not heard enough yet
-    assert all(settled for _, _, settled in meter_blocks(meter, 1.0, erle_db=25.0)[2:])
+    # settled as soon as it has seen the canceller remove the echo (8 blocks, and the 0.2 s
+    # it leaves out), well before it has heard the 1.2 s that would do without seeing
+    assert not any(settled for _, _, settled in early[:13])
+    assert all(settled for _, _, settled in early[16:])
+    assert all(settled for _, _, settled in meter_blocks(meter, 1.0, erle_db=25.0))
+    # a canceller that removes nothing is never settled, however long it has heard
+    deaf = EchoMeter(0.032)
+    assert not any(settled for _, _, settled in meter_blocks(deaf, 2.0, erle_db=2.0))
     # the echo path moved and the canceller lost it: the strict gate is back within 0.8 s
     lost = meter_blocks(meter, 1.5, erle_db=3.0)
     assert not any(settled for _, _, settled in lost[24:])
@@ -351,3 +357,15 @@ def test_before_the_echo_is_found_the_interviewers_first_word_is_not_the_candida
     heard = [f.t for f in frames if hears_candidate(f, "webrtc", BargeInOptions())]
     assert buf.shifts >= 1  # the echo was found and the pairing moved
     assert heard and min(heard) >= 3.5, heard  # only the candidate
+
+
+def test_a_candidate_talking_over_the_interviewer_leaves_the_room_and_the_canceller_as_learned():
+    """Seconds of a candidate 20 dB above the echo: neither the coupling nor the canceller's
+    ERLE is learned from them, so the meter stays settled and the candidate stays above."""
+    meter = EchoMeter(0.032)
+    meter_blocks(meter, 3.0, erle_db=25.0)
+    coupling = meter.coupling
+    talk = meter_blocks(meter, 3.0, erle_db=25.0, candidate=0.1)
+    assert abs(meter.coupling - coupling) < 1.0
+    assert all(settled for _, _, settled in talk)
+    assert all(over > 15 for _, over, _ in talk)

@@ -135,15 +135,18 @@ class EchoMeter:
     talks over the interviewer is about as loud as the echo or louder. So a
     block's ``over_echo`` (its cleaned level minus the echo expected from the
     last ``window`` of played audio) tells the two apart, and the barge-in rule
-    counts speech over the interviewer only above a margin. ``settled`` turns
-    true once the canceller has heard ``settle`` seconds of the interviewer
-    since it was last silent for ``UNSETTLE_AFTER``: AEC3 takes up to a second
-    to find the echo again at the start of each reply (measured: nothing
-    removed for 0.8 s after an answer), and leaves more echo meanwhile.
+    counts speech over the interviewer only above a margin.
 
-    ``settled`` also needs the canceller to be removing the echo now: the
-    median of how much it took out of the recent blocks that held echo (the
-    echo return loss enhancement, ERLE) must be at least ``min_erle`` dB.
+    ``settled`` means the canceller is removing the echo now: the median of
+    how much it took out of the recent blocks that held echo (the echo
+    return loss enhancement, ERLE) is at least ``min_erle`` dB. It turns true
+    as soon as that has been seen on ``ERLE_MIN_BLOCKS`` echo blocks (about
+    0.5 s into a reply), or, unseen, once the canceller has heard ``settle``
+    seconds of the interviewer since it was last silent for ``UNSETTLE_AFTER``.
+    Blocks far louder than the echo could be (someone talking over it) count
+    neither for the coupling nor for the ERLE: a candidate going on over a
+    reply made the canceller look lost, and the strict gate kept them unheard
+    for seconds.
     When the echo path moves (the devices' delay jumps, the person moves the
     laptop), AEC3 can leave the echo almost untouched for seconds while it
     finds it again (measured on an earlier-arriving echo: 1-3 dB for 2 s); the
@@ -164,6 +167,7 @@ class EchoMeter:
         self._erle_skip = int(round(ERLE_SKIP_S / block_s))
         self._erle: list[float | None] = []  # per block: dB removed from its echo (None: no echo)
         self.erle = 120.0  # the median ERLE over the judged blocks (120: not measured yet)
+        self._judged = 0  # echo blocks in the judged window
         self._n = max(1, int(round(window / block_s)))
         self._far: list[float] = []  # mean energy of the last blocks played
         self._raw: list[float] = []  # and of the microphone over the same blocks
@@ -196,15 +200,27 @@ class EchoMeter:
         if played <= FAR_SILENT**2:
             self._judge(None)
             return False, 120.0, self.heard_far >= self.settle
-        ratio = 10.0 * np.log10((sum(self._raw) / len(self._raw) + 1e-12) / played)
-        self._ratios = (self._ratios + [float(ratio)])[-LEARN_BLOCKS:]
-        # the median: windows with someone talking over the echo are the few loud ones
-        self.coupling = float(np.median(self._ratios))
-        expected = 10.0 * np.log10(played + 1e-12) + self.coupling
         raw_db, clean_db = level_db(raw), level_db(clean)
-        self._judge(raw_db - clean_db if raw_db >= expected - LOUD_ECHO_DB else None)
-        settled = self.heard_far >= self.settle and self.erle >= self.min_erle
+        # a block far louder than the echo could be is someone talking: it says nothing
+        # about the room (the coupling) or the canceller (its ERLE)
+        talking = bool(self._ratios) and raw_db > self._expected(played) + LOUD_ECHO_DB
+        if not talking:
+            ratio = 10.0 * np.log10((sum(self._raw) / len(self._raw) + 1e-12) / played)
+            self._ratios = (self._ratios + [float(ratio)])[-LEARN_BLOCKS:]
+            # the median: windows with someone talking over the echo are the few loud ones
+            self.coupling = float(np.median(self._ratios))
+        expected = self._expected(played)
+        echo_block = not talking and raw_db >= expected - LOUD_ECHO_DB
+        self._judge(raw_db - clean_db if echo_block else None)
+        # settled: the canceller is seen removing the echo, or has heard enough to have
+        # found it (and is not seen failing)
+        seen = self._judged >= ERLE_MIN_BLOCKS
+        settled = self.erle >= self.min_erle and (seen or self.heard_far >= self.settle)
         return True, clean_db - float(expected), settled
+
+    def _expected(self, played: float) -> float:
+        """dB of the echo expected of ``played`` (mean energy) with the coupling learned so far."""
+        return 10.0 * np.log10(played + 1e-12) + self.coupling
 
     def unsure(
         self, clean: np.ndarray, loudest: float, active: bool, over: float
@@ -228,4 +244,5 @@ class EchoMeter:
         """Keep this block's ERLE and take the median over the judged window."""
         self._erle = (self._erle + [erle])[-(self._erle_n + self._erle_skip) :]
         judged = [e for e in self._erle[: len(self._erle) - self._erle_skip] if e is not None]
+        self._judged = len(judged)
         self.erle = float(np.median(judged)) if len(judged) >= ERLE_MIN_BLOCKS else 120.0

@@ -147,6 +147,7 @@ class EchoMeter:
     neither for the coupling nor for the ERLE: a candidate going on over a
     reply made the canceller look lost, and the strict gate kept them unheard
     for seconds.
+
     When the echo path moves (the devices' delay jumps, the person moves the
     laptop), AEC3 can leave the echo almost untouched for seconds while it
     finds it again (measured on an earlier-arriving echo: 1-3 dB for 2 s); the
@@ -237,8 +238,7 @@ class EchoMeter:
         """
         if loudest <= FAR_SILENT**2:
             return active, over
-        expected = 10.0 * np.log10(loudest + 1e-12) + self.coupling
-        return True, min(over, level_db(clean) - float(expected))
+        return True, min(over, level_db(clean) - float(self._expected(loudest)))
 
     def _judge(self, erle: float | None) -> None:
         """Keep this block's ERLE and take the median over the judged window."""

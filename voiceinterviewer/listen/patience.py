@@ -120,18 +120,16 @@ def patience(
 ) -> Patience:
     """The silence after which the answer is over, and which rule set it."""
     thinking = pauses.thinking * opt.thinking_factor
+    # an answer still going: no result yet, and not a request to hear the question again
+    reached = rules.reached_result(answer.text, answer.open_question)
+    going = not reached and not asks_to_repeat(answer.text, rules)
     if answer.lost_word or not sounds_finished(answer.text, rules, opt.min_words):
         wait, rule = max(opt.pause_silence, thinking), "unfinished"
-    elif (
-        (answer.open_question or sentence_count(answer.text) <= opt.brief_sentences)
-        and not rules.reached_result(answer.text, answer.open_question)
-        and not asks_to_repeat(answer.text, rules)
-    ):
+    elif going and (answer.open_question or sentence_count(answer.text) <= opt.brief_sentences):
         wait, rule = max(opt.open_silence, thinking), "open"
     else:
         wait, rule = max(opt.end_silence, pauses.end_silence), "complete"
-        reached = rules.reached_result(answer.text, answer.open_question)
-        if not reached and not asks_to_repeat(answer.text, rules):
+        if going:
             wait = max(wait, thinking)
     return Patience(min(wait, opt.max_silence), rule)
 

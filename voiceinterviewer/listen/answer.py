@@ -115,6 +115,7 @@ class Answer:
         self._aside: list[Frame] = []  # frames after the decision, until resumed or sealed
         self._silence_run = 0.0
         self._speculated_for = ""
+        self._tail_wait = 0.0  # seconds spent waiting for transcriptions in this silence
 
     # -- frames in --------------------------------------------------------------
     def feed(self, frame: Frame) -> str:
@@ -132,6 +133,8 @@ class Answer:
         if speech and self._silence_run > 0 and self.phrases.first_speech >= 0:
             self.pauses = learn_thinking(self.pauses, self._silence_run, opt.patience)
         self._silence_run = 0.0 if speech else self._silence_run + BLOCK_S
+        if speech:
+            self._tail_wait = 0.0
         self.phrases.add(frame.samples, speech)
         if self.wav is not None:
             self.wav.write(frame.samples)
@@ -154,7 +157,10 @@ class Answer:
             self._maybe_speculate()
             return ""
         # the words before this pause must be known to judge it
-        self.phrases.collect(wait=True)
+        if self.phrases.pending:
+            t_wait = self.clock()
+            self.phrases.collect(wait=True)
+            self._tail_wait += self.clock() - t_wait
         rule = patience(self._state(), self.pauses, self.rules, opt.patience)
         if silence >= rule.wait - BLOCK_S / 2:
             if silence >= opt.patience.max_silence - BLOCK_S / 2:
@@ -185,7 +191,7 @@ class Answer:
         self.phrases.submit()
         t_wait = self.clock()
         self.phrases.collect(wait=True)
-        tail_ms = (self.clock() - t_wait) * 1000
+        tail_ms = (self.clock() - t_wait + self._tail_wait) * 1000
         p = self.phrases
         transcript = p.transcript()
         tail = " ".join(transcript.text.split()[-END_PHRASES_WORDS:])

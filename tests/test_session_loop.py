@@ -33,7 +33,9 @@ ANSWER_1 = "I own the checkout service. Last year I moved it to a new payments p
 ANSWER_2 = "The new provider lowered our processing fees by thirty percent, which saved the company a lot of money."
 
 
-def make_session(tmp_path, answers, interviewer, speculate=True, voice=None, on_question=None):
+def make_session(
+    tmp_path, answers, interviewer, speculate=True, voice=None, on_question=None, warm_voice=None
+):
     folder = tmp_path / "s1"
     folder.mkdir()
     journal = Journal(folder / "session.jsonl")
@@ -56,6 +58,7 @@ def make_session(tmp_path, answers, interviewer, speculate=True, voice=None, on_
         speculate=speculate,
         say=lines.append,
         on_question=on_question or (lambda text, qid, topic: None),
+        warm_voice=warm_voice,
     )
     return folder, session, lines, source
 

@@ -52,6 +52,15 @@ class OfflineInterviewer:
         self.bank = bank or (planner.bank if planner else load_bank())
         self.planner = planner or Planner(self.bank, options=options, today=today)
 
+    def stock_sentences(self) -> list[str]:
+        """The sentences replies open with most (acknowledgements), worth keeping synthesised."""
+        phrases = self.bank.phrases
+        return [
+            sentence
+            for line in (*phrases.follow_up_acks, *phrases.acknowledgements)
+            for sentence in split_sentences(line)
+        ]
+
     def next_reply(self, context: InterviewContext) -> Reply:
         decision = self.planner.decide(context)
         return Reply(

@@ -103,6 +103,7 @@ class InterviewSession:
         say: Callable[[str], None] = print,
         enter_pressed: Callable[[], bool] = lambda: False,
         on_question: Callable[[str, str, str], None] = lambda text, qid, topic: None,
+        warm_voice: Callable[[Callable[[], bool]], object] | None = None,
     ):
         self.folder = folder
         self.journal = journal
@@ -117,6 +118,10 @@ class InterviewSession:
         self.say = say
         self.enter_pressed = enter_pressed
         self.on_question = on_question  # (text, bank id, gap) of each question heard
+        # Synthesises the voice's stock sentences in the background (given a "stop?" check);
+        # started once the first words play, so it is never on the path to them.
+        self._warm_voice = warm_voice
+        self._closing = False
         self.rules: TurnRules = turn_rules()
         self.turns = TurnJournal(journal, folder, stt_model, say)
         self.pauses = Pauses()
@@ -241,6 +246,9 @@ class InterviewSession:
                     utter = self._start(reply, prepared, name)
                 if utter is not None:
                     utter.pump()
+                    if self._warm_voice is not None and self.duplex.playout.played_s > 0:
+                        warm, self._warm_voice = self._warm_voice, None
+                        self._work.submit(warm, lambda: self._closing)
                     if utter.done and overlap.state != "stopped":
                         early = onset if overlap.state == "paused" else -1
                         return Outcome(
@@ -424,6 +432,7 @@ class InterviewSession:
                 self._answer.close()
             # A reply being prepared may be inside the voice's native code: let it finish
             # (one planned turn and one sentence) so the process never exits under it.
+            self._closing = True
             self._work.shutdown(wait=True, cancel_futures=True)
             self._stt.shutdown(wait=True, cancel_futures=True)
         self.journal.write("session_ended", reason=reason, turns=turn)

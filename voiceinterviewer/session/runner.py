@@ -227,6 +227,11 @@ def interview(
         interviewer = build_interviewer(
             settings, context, on_error=_llm_errors(journal, context, say)
         )
+        stock = getattr(interviewer, "stock_sentences", None)
+        if settings.model == "offline" and stock is not None:
+            from voiceinterviewer.voice.cache import CachedVoice
+
+            voice = CachedVoice(voice, stock())
         enter = EnterKey()
         if settings.turn == "enter" and answers is None:
             say("Press Enter when you have finished each answer.")
@@ -245,6 +250,7 @@ def interview(
             say=say,
             enter_pressed=enter.pressed,
             on_question=questions,
+            warm_voice=getattr(voice, "warm", None),
         )
         held.release()
         try:

@@ -293,3 +293,21 @@ def test_each_chunk_is_primed_with_all_the_text_before_it_however_fast_the_audio
         heard.transcript.text
         == "We sharded the orders table, then we added a cache, and latency halved."
     )
+
+
+class SlowerTranscriber(ScriptedTranscriber):
+    def transcribe(self, clip, prompt=""):
+        time.sleep(0.5)
+        return super().transcribe(clip, prompt)
+
+
+def test_the_answer_records_how_long_the_decision_waited_for_its_last_words():
+    transcriber = SlowerTranscriber()
+    transcriber.enqueue("We sharded the orders table by customer and latency halved.")
+    audio = np.concatenate([tone(1.5).samples, Clip.silence(1.5).samples])
+    listener = TurnListener(ScriptedSource([Clip(audio, STT_RATE)]), EnergyVad(), transcriber)
+    heard = listener.listen()  # the source is read as fast as it can be
+    listener.close()
+    assert heard.end_reason == "silence", heard.transcript.text
+    # the silence ran out before the words were known: that wait is on record
+    assert heard.tail_wait_ms >= 300

@@ -2,10 +2,7 @@
 
 Audio is added block by block with the voice activity detector's verdict.
 At every short pause (``chunk_pause``) the speech since the last pause is
-sent to a transcription worker (and, once a phrase has run on for
-``long_phrase`` seconds of speech, at the next gap between words,
-``long_phrase_pause``: a long run of speech is not left to be transcribed all
-at once after it ends), primed with the text of every phrase before
+sent to a transcription worker, primed with the text of every phrase before
 it, checked for speech Whisper wrote no words for (:mod:`.recover`) and for
 words written after the speech ended. When the candidate stops, only the last
 phrase is left to transcribe.
@@ -36,12 +33,6 @@ from voiceinterviewer.stt.words import join_words
 class PhraseOptions:
     # A pause this long sends the phrase before it to transcription (seconds).
     chunk_pause: float = 0.25
-    # A phrase with this much speech (seconds) is sent at a shorter gap, long_phrase_pause:
-    # when the candidate stops, only the speech since then is left to transcribe (a decoding
-    # costs ~0.8 s on a slow 2-core CPU whatever its length, and a 6 s phrase twice that).
-    long_phrase: float = 2.0
-    # The gap between words that ends a long phrase (seconds; 0: only chunk_pause does).
-    long_phrase_pause: float = 0.09
     # Silence kept after the last speech in a phrase sent to transcription (seconds).
     chunk_pad: float = 0.2
     # A phrase with less speech than this (seconds) is a click or a breath: not transcribed.
@@ -50,14 +41,6 @@ class PhraseOptions:
     prompt_chars: int = 200
     # Voice probability above which a block is speech.
     threshold: float = 0.5
-
-
-def phrase_over(silence: float, speech: float, opt: PhraseOptions) -> bool:
-    """Whether ``silence`` seconds after a phrase with ``speech`` seconds of speech end it."""
-    if silence >= opt.chunk_pause:
-        return True
-    pause = opt.long_phrase_pause
-    return 0 < pause <= silence + 1e-9 and speech >= opt.long_phrase
 
 
 class Phrases:
@@ -113,9 +96,7 @@ class Phrases:
 
     def step(self) -> None:
         """Send the phrase before a pause to transcription; collect phrases that are done."""
-        if self._committed < self.last_speech and phrase_over(
-            self.silence, self._speech_blocks * BLOCK / STT_RATE, self.options
-        ):
+        if self.silence >= self.options.chunk_pause and self._committed < self.last_speech:
             self.submit(final=False)
         self.collect(wait=False)
 

@@ -16,6 +16,7 @@ from voiceinterviewer.listen.bargein import (
     Overlap,
     interruption_kind,
     overlap_step,
+    since_answer_end,
 )
 from voiceinterviewer.listen.patience import (
     AnswerState,
@@ -245,6 +246,23 @@ def test_an_interruption_soon_after_the_answer_continues_it():
     assert interruption_kind(None, "well I think", RULES, opt) == "interjection"
     # a request to repeat is never the rest of the answer
     assert interruption_kind(0.5, "Sorry, could you repeat that?", RULES, opt) == "interjection"
+
+
+def test_the_answer_ends_for_the_candidate_when_they_hear_the_reply():
+    opt = BargeInOptions()
+    block = 0.032
+    # decided at frame 100, the reply heard 5 s later (a slow transcription, a slow start);
+    # the candidate goes on 0.5 s into it: the answer goes on
+    since = since_answer_end(onset=272, decided=100, audible=256, block_s=block)
+    assert since == pytest.approx(0.512)
+    assert interruption_kind(since, "and one more thing, I also", RULES, opt) == "resume"
+    # counted from the decision alone, that was 5.5 s: a new answer
+    assert interruption_kind((272 - 100) * block, "and one more thing", RULES, opt) == (
+        "interjection"
+    )
+    # speech before the reply was heard (or with none heard yet) counts from the decision
+    assert since_answer_end(onset=150, decided=100, audible=-1, block_s=block) == pytest.approx(1.6)
+    assert since_answer_end(onset=150, decided=100, audible=256, block_s=block) < 0
 
 
 @pytest.mark.parametrize(

@@ -126,6 +126,18 @@ def overlap_step(
     return o, ""
 
 
+def since_answer_end(onset: int, decided: int, audible: int, block_s: float) -> float:
+    """Seconds from the end of the answer to speech that began at ear frame ``onset``.
+
+    The answer ended at the later of the frame where it was decided (``decided``)
+    and the frame where the reply became audible (``audible``, -1: not yet): the
+    candidate cannot react to a reply before hearing it, and a decision that
+    waited on a slow transcription, or a reply slow to start, must not turn their
+    "and one more thing" into a new answer.
+    """
+    return (onset - max(decided, audible)) * block_s
+
+
 def interruption_kind(
     since_answer_end: float | None, text: str, rules: TurnRules, opt: BargeInOptions
 ) -> str:

@@ -44,6 +44,7 @@ from voiceinterviewer.listen.bargein import (
     interruption_kind,
     overlap_step,
     own_echo,
+    since_answer_end,
 )
 from voiceinterviewer.listen.ear import BLOCK_S, Frame
 from voiceinterviewer.listen.endpoint import wants_to_end
@@ -234,6 +235,7 @@ class InterviewSession:
         utter: Utterance | None = None
         reply: Reply | None = None
         onset = -1  # ear index where the interrupting speech began
+        audible = -1  # ear index where the reply was first heard
         probe: Future | None = None
         probe_text, probe_at = "", 0.0
         prepared: Prepared | None = None
@@ -259,6 +261,8 @@ class InterviewSession:
                     self.duplex.wait_a_moment()
                     continue
                 frame = self.duplex.read(self.journal.now)
+                if audible < 0 and utter is not None and self.duplex.playout.played_s > 0:
+                    audible = frame.index
                 if open_answer is not None:
                     open_answer.feed(frame)
                 speech = hears_candidate(frame, self.duplex.echo, bopt)
@@ -290,7 +294,9 @@ class InterviewSession:
                 elif action == STOP:
                     if probe is not None:
                         probe_text = probe.result().text or probe_text
-                    return self._cut(turn, plan, reply, utter, onset, probe_text, open_answer)
+                    return self._cut(
+                        turn, plan, reply, utter, onset, probe_text, open_answer, audible
+                    )
         except BaseException:
             if utter is not None:  # stopped mid-question: keep what had started playing
                 utter.stop()
@@ -334,7 +340,7 @@ class InterviewSession:
 
         return self._submit(self._stt, run)
 
-    def _cut(self, turn, plan, reply, utter, onset, text, open_answer) -> Outcome:
+    def _cut(self, turn, plan, reply, utter, onset, text, open_answer, audible) -> Outcome:
         """The candidate interrupted the reply: stop it, and decide whose answer the speech is."""
         if utter is not None:
             utter.stop()
@@ -343,7 +349,11 @@ class InterviewSession:
             spoken = Spoken("", "", 0.0, None, cut=True)
         if reply is None:
             reply, _ = self.planner.result(plan)
-        since = (onset - self._decided_index) * BLOCK_S if open_answer is not None else None
+        since = (
+            since_answer_end(onset, self._decided_index, audible, BLOCK_S)
+            if open_answer is not None
+            else None
+        )
         kind = interruption_kind(since, text, self.rules, self.options.barge_in)
         self.turns.barge_in(turn, "stopped", text, self._played(utter), kind)
         if kind == "resume" and open_answer is not None:

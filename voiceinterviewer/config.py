@@ -94,8 +94,9 @@ class Settings:
     # cancellation when installed, else gate), webrtc, gate (only speech far louder than
     # the echo counts while the interviewer talks), headphones (no echo to cancel).
     echo: str = "auto"
-    # Talking over the interviewer this soon (seconds) after an answer ended continues that
-    # answer; later it is taken as a new answer or a request.
+    # Talking over the interviewer this soon (seconds) after its reply began to play (or
+    # after the answer was decided, if later) continues that answer; later it is taken as
+    # a new answer or a request.
     resume_window: float = 4.0
     # Talking over the interviewer pauses it; with no words within this many seconds
     # (a cough, a door) it goes on.

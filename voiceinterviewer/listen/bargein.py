@@ -53,7 +53,7 @@ class BargeInOptions:
     false_timeout: float = 1.5
     # ...once the candidate has been quiet this long (seconds).
     quiet_to_resume: float = 0.25
-    # An interruption this soon (seconds) after an answer ended continues that answer.
+    # An interruption this soon (seconds) after an answer ended (since_answer_end) continues it.
     resume_window: float = 4.0
 
 

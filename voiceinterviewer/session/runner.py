@@ -250,7 +250,8 @@ def interview(
             say=say,
             enter_pressed=enter.pressed,
             on_question=questions,
-            warm_voice=getattr(voice, "warm", None),
+            # live only: it costs 2-3 s of CPU, and a scripted run's clock waits for synthesis
+            warm_voice=getattr(voice, "warm", None) if answers is None else None,
         )
         held.release()
         try:

@@ -248,9 +248,6 @@ class InterviewSession:
                     utter = self._start(reply, prepared, name)
                 if utter is not None:
                     utter.pump()
-                    if self._warm_voice is not None and self.duplex.playout.played_s > 0:
-                        warm, self._warm_voice = self._warm_voice, None
-                        self._work.submit(warm, lambda: self._closing)
                     if utter.done and overlap.state != "stopped":
                         early = onset if overlap.state == "paused" else -1
                         return Outcome(
@@ -263,6 +260,9 @@ class InterviewSession:
                 frame = self.duplex.read(self.journal.now)
                 if audible < 0 and utter is not None and self.duplex.playout.played_s > 0:
                     audible = frame.index
+                    if self._warm_voice is not None:  # the session's first words are playing
+                        warm, self._warm_voice = self._warm_voice, None
+                        self._work.submit(warm, lambda: self._closing)
                 if open_answer is not None:
                     open_answer.feed(frame)
                 speech = hears_candidate(frame, self.duplex.echo, bopt)

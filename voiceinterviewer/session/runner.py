@@ -227,11 +227,15 @@ def interview(
         interviewer = build_interviewer(
             settings, context, on_error=_llm_errors(journal, context, say)
         )
+        # Live sessions only: warming costs 2-3 s of CPU, and a scripted run's clock waits
+        # for synthesis anyway.
         stock = getattr(interviewer, "stock_sentences", None)
-        if settings.model == "offline" and stock is not None:
+        warm = None
+        if settings.model == "offline" and stock is not None and answers is None:
             from voiceinterviewer.voice.cache import CachedVoice
 
             voice = CachedVoice(voice, stock())
+            warm = voice.warm
         enter = EnterKey()
         if settings.turn == "enter" and answers is None:
             say("Press Enter when you have finished each answer.")
@@ -250,8 +254,7 @@ def interview(
             say=say,
             enter_pressed=enter.pressed,
             on_question=questions,
-            # live only: it costs 2-3 s of CPU, and a scripted run's clock waits for synthesis
-            warm_voice=getattr(voice, "warm", None) if answers is None else None,
+            warm_voice=warm,
         )
         held.release()
         try:

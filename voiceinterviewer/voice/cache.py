@@ -13,7 +13,6 @@ Every other sentence goes to the voice it wraps.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterable
 
 from voiceinterviewer.audio.clip import Clip
@@ -31,7 +30,6 @@ class CachedVoice:
         self.voice = voice
         self.sentences = tuple(dict.fromkeys(k for k in map(_key, sentences) if k))
         self._clips: dict[str, Clip] = {}
-        self._lock = threading.Lock()
 
     def synthesize(self, text: str) -> Clip:
         clip = self._clips.get(_key(text))
@@ -39,15 +37,9 @@ class CachedVoice:
 
     def warm(self, stop: Callable[[], bool] = lambda: False) -> int:
         """Synthesise every sentence not yet kept (until ``stop``); how many are kept."""
-        with self._lock:  # one warm-up at a time
-            for sentence in self.sentences:
-                if stop():
-                    break
-                if sentence not in self._clips:
-                    self._clips[sentence] = self.voice.synthesize(sentence)
-            return len(self._clips)
-
-    def steady(self) -> Voice:
-        """The wrapped voice held steady (for scripted answers), when it can be."""
-        voice = self.voice
-        return voice.steady() if hasattr(voice, "steady") else voice  # type: ignore[attr-defined]
+        for sentence in self.sentences:
+            if stop():
+                break
+            if sentence not in self._clips:
+                self._clips[sentence] = self.voice.synthesize(sentence)
+        return len(self._clips)

@@ -94,6 +94,7 @@ class _Target:
     term: str
     key: str  # sound key of the term or of one of its spoken forms
     spelled: str  # that form as said, squashed
+    squashed: str  # the term, squashed
 
 
 def _allowed(length: int) -> int:
@@ -154,7 +155,8 @@ class _Targets:
                 self.exact.setdefault(squashed(form), term)
                 key = sound_key(form)
                 if len(key) >= 2:
-                    self.by_length.setdefault(len(key), []).append(_Target(term, key, _said(form)))
+                    target = _Target(term, key, _said(form), squashed(term))
+                    self.by_length.setdefault(len(key), []).append(target)
         self.jargon = {squashed(t) for t in vocab.all_terms() if plainly_jargon(t)}
         self.index = vocab.index
 
@@ -217,10 +219,24 @@ class _Mender:
         unknown = any(not self.known(b) for b in bare)
         least = min(w.probability for w in run)
         opt = self.options
+        one_word = len(run) == 1 and not unknown
+        if one_word and (least >= opt.unsure or len(key) < 3):
+            return None  # one real word Whisper was sure of is never rewritten
+        # Every rule below wants the sounds at most this far apart: only closer ones are
+        # measured further.
+        limit = 2 if unknown else 0 if one_word else 1
+        said_as = _said(said)
         best: tuple[str, float] | None = None
         for target in self.targets.near(key):
-            d = sound_distance(key, target.key, 2)
-            spelling = _similarity(_said(said), target.spelled)
+            if one_word:
+                if target.key != key or target.squashed not in self.expected:
+                    continue
+                d = 0
+            else:
+                d = sound_distance(key, target.key, limit)
+                if d > limit or (d > 0 and least >= opt.doubtful):
+                    continue
+            spelling = _similarity(said_as, target.spelled)
             long_near = unknown and d == 1 and len(target.key) >= 6
             near = opt.spelling_unknown if long_near else opt.spelling_near
             if d > 0 and (least >= opt.doubtful or spelling < near):

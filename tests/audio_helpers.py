@@ -10,6 +10,7 @@ import numpy as np
 
 from voiceinterviewer.audio.clip import STT_RATE, Clip
 from voiceinterviewer.audio.wavfile import write_wav
+from voiceinterviewer.stt.sounds import number_words
 
 
 @functools.lru_cache(maxsize=1)
@@ -41,20 +42,6 @@ def speech_file(path: Path, text: str) -> Path:
     return path
 
 
-ONES = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split()
-TENS = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
-
-
-def number_words(n: int) -> list[str]:
-    if n < 20:
-        return [ONES[n]]
-    if n < 100:
-        return [TENS[n // 10]] + ([ONES[n % 10]] if n % 10 else [])
-    if n < 1000:
-        return [ONES[n // 100], "hundred"] + (number_words(n % 100) if n % 100 else [])
-    return [str(n)]
-
-
 def words(text: str) -> list[str]:
     """Lower-case words with digits spelled out, so "30%" and "thirty percent" compare equal."""
     text = re.sub(
@@ -63,7 +50,7 @@ def words(text: str) -> list[str]:
     text = text.replace("%", " percent")
     out: list[str] = []
     for token in re.findall(r"[a-z']+|[0-9]+", text.replace(",", "")):
-        out.extend(number_words(int(token)) if token.isdigit() else [token])
+        out.extend(number_words(int(token)).split() if token.isdigit() else [token])
     return out
 
 

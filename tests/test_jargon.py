@@ -278,3 +278,15 @@ def test_silent_letters_do_not_count_against_the_spelling():
     vocabulary = interview_vocabulary("senior-loop")
     heard = "then out on right works for most users, but celebrities need fan-out on read."
     assert mended(heard, vocabulary).startswith("fan-out on write works")
+
+
+def test_one_real_word_becomes_a_term_primed_right_now_only_when_whisper_was_unsure_of_it():
+    vocabulary = interview_vocabulary("senior-loop")
+    vocabulary.set_question("How would you cache the redirects?", "sd-url-shortener", "caching")
+    heard = "we put cashing in front of the redirect service."
+    fixed = "we put caching in front of the redirect service."
+    assert mended(heard, vocabulary, probability=0.5) == fixed
+    assert mended(heard, vocabulary, probability=0.9) == heard  # sure of it: kept
+    # a follow-up on sharding does not prime "caching": the same unsure word is kept
+    vocabulary.set_question("How would you shard it?", "sd-url-shortener", "sharding")
+    assert mended(heard, vocabulary, probability=0.5) == heard

@@ -95,7 +95,13 @@ def marker(samples: np.ndarray) -> int:
 
 
 def synthesise(
-    tmp: Path, n_complete: int, n_monologue: int, n_unfinished: int, n_resume: int = 0, seed=7
+    tmp: Path,
+    n_complete: int,
+    n_monologue: int,
+    n_unfinished: int,
+    n_resume: int = 0,
+    n_late: int = 0,
+    seed=7,
 ):
     from voiceinterviewer.audio.clip import Clip
     from voiceinterviewer.audio.wavfile import write_wav
@@ -104,9 +110,11 @@ def synthesise(
     voice = PiperVoiceEngine(rate=0.95).steady()  # the same answers every run
     rng = np.random.default_rng(seed)
     plan = []
-    for i in range(max(n_complete, n_monologue, n_unfinished, n_resume)):
+    for i in range(max(n_complete, n_monologue, n_unfinished, n_resume, n_late)):
         if i < n_monologue:
             plan.append(("monologue", MONOLOGUES[i % len(MONOLOGUES)]))
+        if i < n_late:  # a monologue whose first pause outlasts the wait for an open answer
+            plan.append(("late", MONOLOGUES[(i + 5) % len(MONOLOGUES)]))
         if i < n_complete:
             plan.append(("complete", [COMPLETE[i % len(COMPLETE)]]))
         if i < n_unfinished:
@@ -129,9 +137,14 @@ def synthesise(
         audio, pauses = [], []
         for k, part in enumerate(parts):
             if k:
-                pause = float(
-                    rng.uniform(1.5, 3.0) if kind == "monologue" else rng.uniform(2.0, 3.0)
-                )
+                if kind == "late" and k == 1:
+                    # about open_silence (3.2 s) with the detector's late onset: the interviewer
+                    # takes the turn as the candidate goes on, its reply starting over them
+                    pause = float(rng.uniform(2.95, 3.25))
+                elif kind in ("monologue", "late"):
+                    pause = float(rng.uniform(1.5, 3.0))
+                else:
+                    pause = float(rng.uniform(2.0, 3.0))
                 pauses.append(round(pause, 2))
                 audio.append(np.zeros(int(pause * RATE), dtype=np.float32))
             audio.append(voice.synthesize(part).resampled(RATE).samples)
@@ -496,6 +509,9 @@ def main() -> int:
     parser.add_argument("--json", type=Path, help="write results here")
     parser.add_argument("--complete", type=int, default=10)
     parser.add_argument("--monologues", type=int, default=10)
+    parser.add_argument(
+        "--late", type=int, default=0, help="monologues that go on just as the reply starts"
+    )
     parser.add_argument("--unfinished", type=int, default=10)
     parser.add_argument("--resumes", type=int, default=8)
     parser.add_argument(
@@ -510,7 +526,9 @@ def main() -> int:
     args = parser.parse_args()
     module = ensure_pulse()
     tmp = Path(tempfile.mkdtemp(prefix="vi-bench-"))
-    items = synthesise(tmp, args.complete, args.monologues, args.unfinished, args.resumes)
+    items = synthesise(
+        tmp, args.complete, args.monologues, args.unfinished, args.resumes, args.late
+    )
     try:
         run = run_interview(
             items, tmp, args.app_args.split(), args.idle, not args.no_echo, args.app_root

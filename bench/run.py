@@ -113,7 +113,8 @@ def synthesise(
     for i in range(max(n_complete, n_monologue, n_unfinished, n_resume, n_late)):
         if i < n_monologue:
             plan.append(("monologue", MONOLOGUES[i % len(MONOLOGUES)]))
-        if i < n_late:  # a monologue whose first pause outlasts the wait for an open answer
+        if i < n_late:  # a monologue paused about as long as an open answer is waited for
+            # (from the middle of the list, so that a run with both kinds opens with others)
             plan.append(("late", MONOLOGUES[(i + 5) % len(MONOLOGUES)]))
         if i < n_complete:
             plan.append(("complete", [COMPLETE[i % len(COMPLETE)]]))

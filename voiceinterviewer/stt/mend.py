@@ -222,13 +222,14 @@ class _Mender:
         one_word = len(run) == 1 and not unknown
         if one_word and (least >= opt.unsure or len(key) < 3):
             return None  # one real word Whisper was sure of is never rewritten
-        # Every rule below wants the sounds at most this far apart: only closer ones are
-        # measured further.
-        limit = 2 if unknown else 0 if one_word else 1
+        # Words that sound otherwise than the term are mended only when Whisper was unsure of
+        # them, and never further apart than this (two sounds for a word it does not know):
+        # terms further off are not measured at all.
+        limit = 2 if unknown else 1
         said_as = _said(said)
         best: tuple[str, float] | None = None
         for target in self.targets.near(key):
-            if one_word:
+            if one_word:  # the same sound as a term primed right now
                 if target.key != key or target.squashed not in self.expected:
                     continue
                 d = 0
@@ -239,23 +240,17 @@ class _Mender:
             spelling = _similarity(said_as, target.spelled)
             long_near = unknown and d == 1 and len(target.key) >= 6
             near = opt.spelling_unknown if long_near else opt.spelling_near
-            if d > 0 and (least >= opt.doubtful or spelling < near):
+            if d > 0 and spelling < near:
                 continue
             if unknown:
                 ok = d <= _allowed(len(target.key))
             elif len(run) > 1 and not re.search(r"[\s-]", target.term):
                 # real words heard for a one-word term, written almost as it ("zoot keeper")
-                ok = d <= 1 and spelling >= opt.spelling_joined and least < opt.doubtful
+                ok = spelling >= opt.spelling_joined and least < opt.doubtful
             elif len(run) > 1:  # real words: they must sound like a term of several words
-                ok = d == 0 or (d == 1 and len(target.key) >= 6)
-            else:  # one real word: the same sound as a term primed right now, and unsure
-                ok = (
-                    d == 0
-                    and len(target.key) >= 3
-                    and least < opt.unsure
-                    and spelling >= opt.spelling_word
-                    and squashed(target.term) in self.expected
-                )
+                ok = d == 0 or len(target.key) >= 6
+            else:  # one real word, unsure, with the sound of a primed term (checked above)
+                ok = spelling >= opt.spelling_word
             if not ok or spelling < opt.spelling:
                 continue
             score = d / len(target.key) - 0.01 * spelling

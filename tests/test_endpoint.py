@@ -311,3 +311,31 @@ def test_the_answer_records_how_long_the_decision_waited_for_its_last_words():
     assert heard.end_reason == "silence", heard.transcript.text
     # the silence ran out before the words were known: that wait is on record
     assert heard.tail_wait_ms >= 300
+
+
+class ScriptedVad:
+    """Gives the voice probabilities it was given, one per block, then silence."""
+
+    def __init__(self, probabilities):
+        self.probabilities = list(probabilities)
+
+    def voice_confidence(self, block) -> float:
+        return self.probabilities.pop(0) if self.probabilities else 0.0
+
+
+def test_a_voice_rising_as_the_wait_runs_out_is_the_answer_going_on():
+    """The wait after a complete sentence runs out just as the candidate starts again: the
+    detector is still rising (0.3-0.5) there, and the answer must not end on it."""
+    transcriber = ScriptedTranscriber()
+    transcriber.enqueue("We sharded the orders table by customer and latency halved.")
+    transcriber.enqueue("The second change was a read-through cache in front of it.")
+    wait_frames = round(EndpointOptions().end_silence / (BLOCK / STT_RATE)) - 1
+    probabilities = [0.9] * 40 + [0.0] * wait_frames + [0.35, 0.45, 0.49] + [0.9] * 40
+    blocks = len(probabilities) + 60
+    source = ScriptedSource([Clip(tone(blocks * BLOCK / STT_RATE).samples, STT_RATE)])
+    listener = TurnListener(source, ScriptedVad(probabilities), transcriber)
+    heard = listener.listen()
+    listener.close()
+    assert heard.end_reason == "silence"
+    assert "read-through cache" in heard.transcript.text  # one answer, both sentences
+    assert heard.speech_end > (40 + wait_frames + 3) * BLOCK / STT_RATE

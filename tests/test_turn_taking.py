@@ -23,6 +23,7 @@ from voiceinterviewer.listen.patience import (
     PatienceOptions,
     Pauses,
     asks_to_repeat,
+    holds_end,
     learn_resumed,
     learn_thinking,
     patience,
@@ -167,6 +168,17 @@ def test_each_resume_over_the_interviewer_makes_it_wait_longer_after_complete_an
     for _ in range(20):
         pauses = learn_resumed(pauses, 10.0, OPT)
     assert wait(done, pauses=pauses).wait == OPT.max_end_silence
+
+
+def test_a_voice_rising_at_the_end_of_the_wait_holds_the_end_a_moment():
+    # Silero rises 0.14, 0.45, 0.49 over the first 100 ms of "After the fixes...": ending
+    # the answer there starts the reply on top of the candidate going on
+    assert not holds_end(0.02, 0.0, OPT)  # silence: the answer ends now
+    assert holds_end(0.45, 0.0, OPT)
+    held, frames = 0.0, 0
+    while holds_end(0.45, held, OPT):  # a hum that never becomes speech ends it in time
+        held, frames = held + BLOCK, frames + 1
+    assert (frames - 1) * BLOCK < OPT.max_hold <= frames * BLOCK
 
 
 def test_every_wait_is_bounded_by_max_silence():

@@ -31,6 +31,7 @@ from voiceinterviewer.listen.patience import (
     AnswerState,
     PatienceOptions,
     Pauses,
+    holds_end,
     learn_resumed,
     learn_thinking,
     patience,
@@ -116,6 +117,7 @@ class Answer:
         self._silence_run = 0.0
         self._speculated_for = ""
         self._tail_wait = 0.0  # seconds spent waiting for transcriptions in this silence
+        self._held = 0.0  # seconds the end was held in this silence for a rising voice
 
     # -- frames in --------------------------------------------------------------
     def feed(self, frame: Frame) -> str:
@@ -135,6 +137,7 @@ class Answer:
         self._silence_run = 0.0 if speech else self._silence_run + BLOCK_S
         if speech:
             self._tail_wait = 0.0
+            self._held = 0.0
         self.phrases.add(frame.samples, speech)
         if self.wav is not None:
             self.wav.write(frame.samples)
@@ -165,6 +168,9 @@ class Answer:
         if silence >= rule.wait - BLOCK_S / 2:
             if silence >= opt.patience.max_silence - BLOCK_S / 2:
                 return self._decide("max_silence", rule.rule, rule.wait)
+            if holds_end(frame.speech, self._held, opt.patience):
+                self._held += BLOCK_S
+                return ""
             return self._decide(END_REASONS[rule.rule], rule.rule, rule.wait)
         self._maybe_speculate()
         return ""
@@ -231,6 +237,7 @@ class Answer:
         self.resumed += 1
         self.state = "listening"
         self._silence_run = 0.0
+        self._held = 0.0
         self._speculated_for = ""
         threshold = self.options.phrases.threshold
         for frame in frames:

@@ -24,6 +24,10 @@ candidate takes inside answers, and the wait after a complete answer grows
 each time they had to resume over the interviewer (after LiveKit's dynamic
 endpointing: a moving average of their pauses, clamped between the setting
 and ``max_end_silence``). ``max_silence`` bounds every wait.
+
+When a wait runs out on a frame where the voice detector is already rising
+(:func:`holds_end`), the end is held a moment: that is the candidate going
+on, heard 100-200 ms before the detector calls it speech.
 """
 
 from __future__ import annotations
@@ -61,6 +65,12 @@ class PatienceOptions:
     ease_weight: float = 0.25
     # A silence inside an answer shorter than this is not a thinking pause.
     min_thinking: float = 0.5
+    # A silence does not end the answer on a frame whose voice probability is at least
+    # this: the detector takes 100-200 ms to rise from the start of a word to its speech
+    # threshold, and a reply started then lands on the candidate going on.
+    rising: float = 0.3
+    # ...for at most this long (seconds): a sound that never becomes speech ends nothing.
+    max_hold: float = 0.3
 
 
 @dataclass(frozen=True)
@@ -132,6 +142,15 @@ def patience(
         if going:
             wait = max(wait, thinking)
     return Patience(min(wait, opt.max_silence), rule)
+
+
+def holds_end(voice: float, held: float, opt: PatienceOptions) -> bool:
+    """The wait is over, but the candidate may be starting to talk: wait one more frame.
+
+    ``voice`` is the voice probability of the frame that would end the answer;
+    ``held`` is how long (seconds) the end has been held already in this silence.
+    """
+    return voice >= opt.rising and held < opt.max_hold - 1e-9
 
 
 def learn_thinking(pauses: Pauses, pause: float, opt: PatienceOptions) -> Pauses:

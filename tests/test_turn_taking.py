@@ -294,13 +294,15 @@ def test_backchannels(text, expected):
         ("uh,", False),
         ("Right.", False),
         ("the hardest part was getting finance on board", False),
+        ("that takes it.", False),  # the candidate's "After the fixes" under the reply
+        ("the end, so let's wrap up", True),
     ],
 )
 def test_the_interviewers_own_words_heard_back_are_echo(heard, expected):
     from voiceinterviewer.listen.bargein import own_echo
 
-    playing = "Hi, thanks for making the time today. We're at the end, so let's wrap up there."
-    assert own_echo(heard, playing) is expected
+    playing = "Hi, thanks for making the time today. We're at the end of it, so let's wrap up."
+    assert own_echo(heard, playing, common=RULES.unfinished_endings) is expected
 
 
 def test_the_learned_wait_eases_back_after_answers_the_candidate_let_end():

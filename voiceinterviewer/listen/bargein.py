@@ -153,14 +153,22 @@ def interruption_kind(
     return "interjection"
 
 
-def own_echo(heard: str, playing: str, share: float = 0.6) -> bool:
+def own_echo(
+    heard: str, playing: str, share: float = 0.6, common: frozenset[str] = frozenset()
+) -> bool:
     """The words heard over the interviewer are its own: the echo got past the canceller.
 
     ``playing`` is the text of the sentence being played and the one before.
     Most of the heard words coming from it (or the one word heard, if it is a
-    word of four letters or more) is echo, not a candidate.
+    word of four letters or more) is echo, not a candidate. Only words of
+    three letters or more that are not in ``common`` (the function words of
+    prompts/turns.toml) are compared: the candidate's "After the fixes" under
+    the reply, heard as "that takes it.", shares "that" and "it" with any
+    question, and was taken for echo while the candidate went on unheard.
     """
-    heard_words = [w for w in re.findall(r"[a-z0-9']+", heard.lower()) if len(w) > 1]
+    heard_words = [
+        w for w in re.findall(r"[a-z0-9']+", heard.lower()) if len(w) > 2 and w not in common
+    ]
     said = set(re.findall(r"[a-z0-9']+", playing.lower()))
     if not heard_words or not said:
         return False

@@ -270,7 +270,9 @@ class InterviewSession:
                     if probe is not None:
                         probe_text = probe.result().text
                         probe = None
-                        if own_echo(probe_text, self._playing_text()):
+                        if own_echo(
+                            probe_text, self._playing_text(), common=self.rules.unfinished_endings
+                        ):
                             self.turns.barge_in(turn, "echo", probe_text, self._played(utter))
                             overlap, probe_text = Overlap(pauses=overlap.pauses), ""
                             self.duplex.playout.resume()

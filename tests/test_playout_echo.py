@@ -369,3 +369,20 @@ def test_a_candidate_talking_over_the_interviewer_leaves_the_room_and_the_cancel
     assert abs(meter.coupling - coupling) < 1.0
     assert all(settled for _, _, settled in talk)
     assert all(over > 15 for _, over, _ in talk)
+
+
+def test_the_interviewers_voice_coming_back_follows_what_was_played_and_a_candidate_does_not():
+    from voiceinterviewer.audio.echo import coherence
+
+    limit = BargeInOptions().max_echo_like
+    played = speech("What was the business impact of the migration?").resampled(STT_RATE).samples
+    other = speech("We cut the invoice errors by ninety percent.").resampled(STT_RATE).samples
+    echoed = room(played)  # what the room sends back, 40 ms late, with reflections
+    for at in (0.6, 0.9, 1.2, 1.5, 1.8):  # the same voice: only the words differ
+        end = int(at * STT_RATE)
+        far = played[end - int(0.414 * STT_RATE) : end]  # the last 414 ms played
+        echo, voice = echoed[end - 1024 : end], other[end - 1024 : end]
+        assert coherence(echo, far) >= 0.8
+        assert coherence(voice, far) < limit
+        assert coherence(voice * 0.5 + echo * 0.1, far) < limit  # the candidate over the echo
+        assert coherence(echo, np.zeros_like(far)) == 0.0  # nothing was played

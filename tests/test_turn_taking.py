@@ -340,3 +340,27 @@ def test_echo_that_stops_with_the_interviewer_never_stops_it():
         if action:
             actions.append(action)
     assert actions == [PAUSE, STOP]
+
+
+def test_the_candidate_over_an_unsettled_canceller_counts_unless_it_follows_the_reply():
+    from voiceinterviewer.listen.bargein import hears_candidate
+    from voiceinterviewer.listen.ear import Frame
+
+    def frame(speech, over=0.0, peak=0.0, settled=False, echo_like=0.3):
+        return Frame(0, None, speech, True, over, settled, echo_like, peak)
+
+    # a reply just started after a silence: the canceller has not shown it removes the echo
+    going_on = frame(0.8, over=10.0, peak=3.0)
+    assert hears_candidate(going_on, "webrtc", BARGE)  # was only the 0.95 gate before
+    assert hears_candidate(going_on, "gate", BARGE)
+    # as loud, but no louder than the loudest echo the room may still be sending back
+    assert not hears_candidate(frame(0.8, over=10.0, peak=-3.0), "webrtc", BARGE)
+    # the interviewer's own voice, passed by a canceller that lost the echo
+    own = frame(0.8, over=10.0, peak=3.0, echo_like=0.9)
+    assert not hears_candidate(own, "webrtc", BARGE)
+    assert not hears_candidate(frame(0.8, settled=True, echo_like=0.9), "webrtc", BARGE)
+    assert hears_candidate(frame(0.8, settled=True), "webrtc", BARGE)
+    # the strict gate still lets through speech that is sure and loud, whatever it follows
+    assert hears_candidate(frame(0.97, over=8.0, echo_like=0.9), "gate", BARGE)
+    # nothing plays: the usual threshold
+    assert hears_candidate(Frame(0, None, 0.6), "webrtc", BARGE)

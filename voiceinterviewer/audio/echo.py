@@ -14,6 +14,11 @@ AEC3 works on 10 ms frames; the session's blocks are 32 ms (one Silero VAD
 window), so :class:`WebRtcEcho` re-frames them and delays its output by
 10 ms to hand back whole blocks.
 
+Two measures tell the candidate from what is left of the interviewer, whatever
+the canceller's state: :func:`coherence` (the interviewer's voice coming back
+follows what was played; a person does not), and the cleaned level against the
+echo of the loudest block played in the last 0.3 s (:attr:`EchoMeter.over_peak`).
+
 Modes (the ``echo`` setting): ``auto`` uses AEC3 when installed, else
 ``gate``; ``webrtc`` requires it; ``gate`` cancels nothing and makes the
 candidate's speech count while the interviewer talks only when it is much
@@ -29,6 +34,7 @@ import numpy as np
 
 from voiceinterviewer.errors import MissingDependency, UserError
 
+RATE = 16000  # the session's sample rate
 FRAME = 160  # 10 ms at 16 kHz: AEC3's frame
 FAR_SILENT = 1e-4  # peak below this: nothing was played in the block
 ECHO_TAIL_S = 0.3  # the room keeps ringing this long after the speaker stops
@@ -40,6 +46,8 @@ ERLE_WINDOW_S = 1.0  # what the canceller removes is judged over this much recen
 ERLE_SKIP_S = 0.2  # ...leaving out the newest blocks, which may be the candidate starting to talk
 ERLE_MIN_BLOCKS = 8  # fewer echo blocks than this: judge by time alone
 MIN_ERLE_DB = 10.0  # a canceller that removes less than this has lost the echo
+COHERENCE_S = 0.064  # the last this much of the cleaned sound is compared with what was played...
+COHERENCE_LAG_S = 0.35  # ...up to this long before it (the pairing keeps the echo 10-300 ms late)
 MODES = ("auto", "webrtc", "gate", "headphones")
 
 
@@ -118,6 +126,33 @@ def build_echo(mode: str, delay_ms: int = 40) -> tuple[EchoCanceller, str]:
         return NoEcho(), "gate"
 
 
+def coherence(near: np.ndarray, far: np.ndarray) -> float:
+    """How closely ``near`` follows some stretch of ``far`` (0-1), at any lag.
+
+    ``far`` ends where ``near`` does and reaches further back; the result is
+    the best normalised correlation of ``near`` with a stretch of ``far`` of
+    its length. The interviewer's voice coming back, cancelled or not, follows
+    what was played (measured on simulated rooms: median 0.74 after AEC3,
+    0.95 with none); a candidate talking over it does not (median 0.3-0.4).
+    Stretches of ``far`` with almost nothing played are not compared.
+    """
+    w = len(near)
+    if w == 0 or len(far) < w:
+        return 0.0
+    near64, far64 = near.astype(np.float64), far.astype(np.float64)
+    lags = len(far) - w + 1
+    n = 1 << int(np.ceil(np.log2(len(far) + w)))
+    corr = np.fft.irfft(np.fft.rfft(far64, n) * np.conj(np.fft.rfft(near64, n)), n)[:lags]
+    sq = np.concatenate([[0.0], np.cumsum(far64**2)])
+    stretch = sq[w:] - sq[:-w]
+    near_e = float(np.sum(near64**2))
+    loud = stretch > max(1e-3 * float(np.max(stretch)), 1e-9)
+    if near_e <= 1e-12 or not loud.any():
+        return 0.0
+    best = np.abs(corr[loud]) / np.sqrt(stretch[loud] * near_e)
+    return min(1.0, float(np.max(best)))
+
+
 def level_db(samples: np.ndarray) -> float:
     if len(samples) == 0:
         return -120.0
@@ -176,6 +211,13 @@ class EchoMeter:
         self._ratios: list[float] = []
         self.heard_far = 0.0  # seconds of played audio since the last long silence
         self._silent = 0.0
+        self._far_tail = np.zeros(0, dtype=np.float32)  # for coherence: what was played...
+        self._clean_tail = np.zeros(0, dtype=np.float32)  # ...and what is left after cleaning
+        # dB the last cleaned block stood above the echo of the loudest block played in the
+        # window: a room still ringing with the last word sends back no more than that
+        self.over_peak = 120.0
+        self._near_n = int(COHERENCE_S * RATE)
+        self._far_n = int((COHERENCE_S + COHERENCE_LAG_S) * RATE)
 
     def realigned(self) -> None:
         """The reference was shifted: the canceller needs to settle again."""
@@ -186,6 +228,8 @@ class EchoMeter:
         self, far: np.ndarray, raw: np.ndarray, clean: np.ndarray
     ) -> tuple[bool, float, bool]:
         """(the interviewer was sounding, over_echo dB, the canceller has settled)."""
+        self._far_tail = np.concatenate([self._far_tail, far])[-self._far_n :]
+        self._clean_tail = np.concatenate([self._clean_tail, clean])[-self._near_n :]
         far_e = float(np.mean(np.square(far, dtype=np.float64))) if len(far) else 0.0
         raw_e = float(np.mean(np.square(raw, dtype=np.float64))) if len(raw) else 0.0
         self._far = (self._far + [far_e])[-self._n :]
@@ -198,6 +242,7 @@ class EchoMeter:
             if self._silent >= UNSETTLE_AFTER:  # after a long silence it finds the echo again
                 self.realigned()
         played = sum(self._far) / len(self._far)
+        self.over_peak = 120.0
         if played <= FAR_SILENT**2:
             self._judge(None)
             return False, 120.0, self.heard_far >= self.settle
@@ -213,11 +258,16 @@ class EchoMeter:
         expected = self._expected(played)
         echo_block = not talking and raw_db >= expected - LOUD_ECHO_DB
         self._judge(raw_db - clean_db if echo_block else None)
+        self.over_peak = clean_db - float(self._expected(max(self._far)))
         # settled: the canceller is seen removing the echo, or has heard enough to have
         # found it (and is not seen failing)
         seen = self._judged >= ERLE_MIN_BLOCKS
         settled = self.erle >= self.min_erle and (seen or self.heard_far >= self.settle)
         return True, clean_db - float(expected), settled
+
+    def follows_far(self) -> float:
+        """How closely the last cleaned sound follows what was played (:func:`coherence`)."""
+        return coherence(self._clean_tail, self._far_tail)
 
     def _expected(self, played: float) -> float:
         """dB of the echo expected of ``played`` (mean energy) with the coupling learned so far."""

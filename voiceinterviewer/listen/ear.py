@@ -38,6 +38,12 @@ class Frame:
     far: bool = False  # the interviewer's voice was playing in this block or just before
     over_echo: float = 120.0  # dB the cleaned block stands above the echo it held (see EchoMeter)
     settled: bool = True  # the echo canceller has converged
+    # how closely the block follows what was played 0-350 ms before it (0-1; 1 while the
+    # echo is not where it is looked for): the interviewer's voice coming back, if high
+    echo_like: float = 0.0
+    # dB the cleaned block stands above the echo of the loudest block played in the last
+    # 0.3 s (the room may still ring with it where the interviewer paused)
+    over_peak: float = 120.0
 
     @property
     def t(self) -> float:
@@ -93,7 +99,13 @@ class Ear:
         aligned = getattr(self.far, "aligned", True)  # the echo is where it is looked for
         if not aligned and hasattr(self.far, "loudest_near"):
             active, over = self.meter.unsure(clean, self.far.loudest_near(), active, over)
-        frame = Frame(self._index, clean, speech, active, over, settled and aligned)
+        echo_like = 0.0
+        if active:
+            echo_like = self.meter.follows_far() if aligned else 1.0
+        frame = Frame(
+            self._index, clean, speech, active, over, settled and aligned, echo_like,
+            self.meter.over_peak,
+        )  # fmt: skip
         self._index += 1
         return frame
 

@@ -200,8 +200,10 @@ class EchoMeter:
 
     When the echo path moves (the devices' delay jumps, the person moves the
     laptop), AEC3 can leave the echo almost untouched for seconds while it
-    finds it again (measured on an earlier-arriving echo: 1-3 dB for 2 s); the
-    strict gate then applies instead of the usual margin.
+    finds it again (measured on an earlier-arriving echo: 1-3 dB for 2 s). Until
+    it is settled again, speech counts over the interviewer only where it stands
+    above the echo of the loudest recent block (``over_peak``) and does not
+    follow what was played (:meth:`follows_far`), or through the strict gate.
     """
 
     def __init__(

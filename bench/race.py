@@ -23,27 +23,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-STORY = "We had crashes in the mobile app, and two bugs caused most of them."
-RESULT = "After the fixes, the crash rate dropped to a tenth of a percent."
 PAUSES = (3.0, 3.1, 3.15, 3.2, 3.25, 3.3, 3.4, 3.6)
 
 
 def run_once(pause: float) -> dict:
-    from tests.audio_helpers import speech, speech_with_pause, words
-    from tests.fakes import ScriptedInterviewer
-    from tests.test_session_echo import run_in_room
+    from tests.audio_helpers import words
+    from tests.test_session_echo import RESULT, STORY, run_race
     from voiceinterviewer.session.record import load_session
 
-    interviewer = ScriptedInterviewer()
-    interviewer.enqueue("Tell me about a time you fixed a reliability problem in production.")
-    interviewer.enqueue(
-        "That is a good start. What did you do yourself, and what did the rest of the team "
-        "do about it?",
-        kind="follow_up",
-    )
-    interviewer.enqueue("Thanks, that's all I have for today.", done=True)
-    answers = [speech_with_pause(STORY, pause, RESULT), speech("I wrote the fix myself.")]
-    folder, events = run_in_room(Path(tempfile.mkdtemp()), answers, interviewer)
+    folder, events = run_race(Path(tempfile.mkdtemp()), pause, "I wrote the fix myself.")
     heard = load_session(folder).turns[0].answer.text
     said = words(heard)
     return {

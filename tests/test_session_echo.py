@@ -136,6 +136,23 @@ STORY = "We had crashes in the mobile app, and two bugs caused most of them."
 RESULT = "After the fixes, the crash rate dropped to a tenth of a percent."
 
 
+def run_race(tmp_path, pause: float, then: str):
+    """A story, a thinking pause of ``pause`` seconds, its result; then ``then`` to a follow-up.
+
+    Also run by ``bench/race.py``.
+    """
+    interviewer = ScriptedInterviewer()
+    interviewer.enqueue("Tell me about a time you fixed a reliability problem in production.")
+    interviewer.enqueue(
+        "That is a good start. What did you do yourself, and what did the rest of the team "
+        "do about it?",
+        kind="follow_up",
+    )
+    interviewer.enqueue("Thanks, that's all I have for today.", done=True)
+    answers = [speech_with_pause(STORY, pause, RESULT), speech(then)]
+    return run_in_room(tmp_path, answers, interviewer)
+
+
 @pytest.mark.parametrize("pause", [3.1, 3.25])
 def test_a_candidate_going_on_just_as_the_reply_starts_stops_it_and_keeps_one_answer(
     tmp_path, pause
@@ -145,16 +162,7 @@ def test_a_candidate_going_on_just_as_the_reply_starts_stops_it_and_keeps_one_an
     settled since the silence. Heard through the strict gate alone, and with "After the
     fixes" under the reply transcribed as the reply's own words, the candidate was first
     taken for echo and talked over for 1.6 s."""
-    interviewer = ScriptedInterviewer()
-    interviewer.enqueue("Tell me about a time you fixed a reliability problem in production.")
-    interviewer.enqueue(
-        "That is a good start. What did you do yourself, and what did the rest of the team "
-        "do about it?",
-        kind="follow_up",
-    )
-    interviewer.enqueue("Thanks, that's all I have for today.", done=True)
-    answers = [speech_with_pause(STORY, pause, RESULT), speech(OTHER)]
-    folder, events = run_in_room(tmp_path, answers, interviewer)
+    folder, events = run_race(tmp_path, pause, OTHER)
     barge = [e for e in events if e["type"] == "barge_in"]
     assert [(b["outcome"], b["kind"]) for b in barge] == [("stopped", "resume")], barge
     assert barge[0]["played_s"] < 1.2  # its first sentence, not more

@@ -195,6 +195,8 @@ def test_a_candidate_who_resumes_over_the_reply_stops_it_and_keeps_one_answer(tm
     assert read_audio(folder / cut[0]["audio"]).duration <= cut[0]["duration"] + 0.05
     barge = [e for e in events if e["type"] == "barge_in"]
     assert barge[-1]["outcome"] == "stopped" and barge[-1]["kind"] == "resume"
+    # journalled once its words were known, with when the voice paused the reply
+    assert cut[0]["t"] < barge[-1]["heard_at"] <= barge[-1]["t"]
     record = load_session(folder)
     first = record.turns[0].answer
     # one answer, in order, with both halves

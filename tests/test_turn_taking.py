@@ -6,6 +6,8 @@ and the barge-in rule sees one speech/no-speech flag per 32 ms frame.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pytest
 
 from voiceinterviewer.listen.bargein import (
@@ -16,6 +18,7 @@ from voiceinterviewer.listen.bargein import (
     Overlap,
     interruption_kind,
     overlap_step,
+    reply_audible,
     since_answer_end,
 )
 from voiceinterviewer.listen.patience import (
@@ -275,6 +278,26 @@ def test_the_answer_ends_for_the_candidate_when_they_hear_the_reply():
     # speech before the reply was heard (or with none heard yet) counts from the decision
     assert since_answer_end(onset=150, decided=100, audible=-1, block_s=block) == pytest.approx(1.6)
     assert since_answer_end(onset=150, decided=100, audible=256, block_s=block) < 0
+
+
+@dataclass
+class _Playing:
+    played_s: float = 0.0
+    first_audio_at: float | None = None
+
+
+def test_the_reply_is_heard_from_the_first_block_captured_after_it_started():
+    # the listener is 5 s behind the microphone (it waited on a slow transcription): the
+    # blocks it reads as the reply starts were captured before it, and do not hold it
+    playing = _Playing(played_s=0.2, first_audio_at=100.0)
+    assert not reply_audible(playing, captured_at=95.0)
+    assert not reply_audible(playing, captured_at=99.99)
+    assert reply_audible(playing, captured_at=100.0)
+    assert reply_audible(playing, captured_at=100.5)
+    # nothing played yet: no block holds it
+    assert not reply_audible(_Playing(0.0, None), captured_at=101.0)
+    # a source without capture times (a scripted one): the block read as it starts
+    assert reply_audible(playing, captured_at=None)
 
 
 @pytest.mark.parametrize(

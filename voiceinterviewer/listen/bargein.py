@@ -22,8 +22,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from typing import Protocol
 
 from voiceinterviewer.listen.turn_rules import TurnRules
+
+
+class Playing(Protocol):
+    """What the rules need of the reply being played (:class:`~voiceinterviewer.audio.playout.Playout`)."""
+
+    played_s: float  # seconds of the reply pulled by the speaker so far
+    first_audio_at: float | None  # monotonic time its first sample went out (None: not yet)
+
 
 PAUSE, STOP, RESUME = "pause", "stop", "resume"
 
@@ -148,6 +157,22 @@ def overlap_step(
     if since >= opt.false_timeout and quiet >= opt.quiet_to_resume:
         return Overlap("clear", 0.0, 0.0, 0.0, 0.0, o.pauses), RESUME
     return o, ""
+
+
+def reply_audible(playout: Playing, captured_at: float | None) -> bool:
+    """True when a microphone block captured at ``captured_at`` could hold the reply.
+
+    The reply has started (``played_s`` > 0) and the block was captured after its first
+    sample went out (``first_audio_at``; both monotonic). The listener may read blocks
+    seconds after their capture, having waited on a slow transcription: the first block
+    read once the reply plays can be one captured long before it. Without capture times
+    (a scripted source) the block read when the reply starts counts.
+    """
+    if playout.played_s <= 0:
+        return False
+    if captured_at is None or playout.first_audio_at is None:
+        return True
+    return captured_at >= playout.first_audio_at
 
 
 def since_answer_end(onset: int, decided: int, audible: int, block_s: float) -> float:

@@ -44,6 +44,8 @@ class Frame:
     # dB the cleaned block stands above the echo of the loudest block played in the last
     # 0.3 s (the room may still ring with it where the interviewer paused)
     over_peak: float = 120.0
+    # monotonic time the block's first sample was captured (None: the source does not say)
+    captured_at: float | None = None
 
     @property
     def t(self) -> float:
@@ -80,7 +82,8 @@ class Ear:
         if block is None:
             return None
         raw = np.asarray(block, dtype=np.float32)
-        far = self.far.take(len(raw), at=getattr(self.source, "captured_at", None))
+        captured_at = getattr(self.source, "captured_at", None)
+        far = self.far.take(len(raw), at=captured_at)
         if self.record is not None:
             self.record(raw)
         if hasattr(self.far, "heard") and self.far.heard(raw):
@@ -104,7 +107,7 @@ class Ear:
             echo_like = self.meter.follows_far() if aligned else 1.0
         frame = Frame(
             self._index, clean, speech, active, over, settled and aligned, echo_like,
-            self.meter.over_peak,
+            self.meter.over_peak, captured_at,
         )  # fmt: skip
         self._index += 1
         return frame

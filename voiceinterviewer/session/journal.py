@@ -18,8 +18,9 @@ played and the ``planned`` text when the candidate talked over it), ``answer``
 when the candidate went on after the interviewer had taken the turn: the last
 one of a turn is the answer), ``reply_cut`` (a reply stopped because the answer
 went on, with what was played), ``barge_in`` (the candidate's voice over the
-interviewer: paused and resumed, stopped, or its own echo), ``aside`` (words
-said over the interviewer that did not stop it), ``error``, ``llm_fallback``,
+interviewer: paused and resumed, stopped, or its own echo; written once its words
+are known, with ``heard_at``, the time the voice paused the interviewer), ``aside``
+(words said over the interviewer that did not stop it), ``error``, ``llm_fallback``,
 ``note``, ``session_ended``, ``report_written``, ``transcribed`` (a
 re-transcription).
 """

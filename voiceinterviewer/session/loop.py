@@ -44,6 +44,7 @@ from voiceinterviewer.listen.bargein import (
     interruption_kind,
     overlap_step,
     own_echo,
+    reply_audible,
     since_answer_end,
 )
 from voiceinterviewer.listen.ear import BLOCK_S, Frame
@@ -258,7 +259,8 @@ class InterviewSession:
                     self.duplex.wait_a_moment()
                     continue
                 frame = self.duplex.read(self.journal.now)
-                if audible < 0 and utter is not None and self.duplex.playout.played_s > 0:
+                out = self.duplex.playout
+                if audible < 0 and utter and reply_audible(out, frame.captured_at):
                     audible = frame.index
                     if self._warm_voice is not None:  # the session's first words are playing
                         warm, self._warm_voice = self._warm_voice, None
@@ -287,6 +289,7 @@ class InterviewSession:
                 if action == PAUSE:
                     onset = frame.index - int(round(overlap.run / BLOCK_S)) + 1
                     probe_text, probe_at = "", frame.t
+                    self.turns.heard_over()
                     probe = self._probe(onset)
                     self.duplex.playout.pause()
                 elif action == RESUME:

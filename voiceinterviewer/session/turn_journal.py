@@ -46,6 +46,11 @@ class TurnJournal:
         self.folder = folder
         self.stt_model = stt_model
         self.say = say
+        self._heard_at = 0.0  # session time the candidate's voice last paused the interviewer
+
+    def heard_over(self) -> None:
+        """The candidate's voice has just paused the interviewer (journalled with the outcome)."""
+        self._heard_at = self.journal.now()
 
     def question(
         self,
@@ -143,7 +148,7 @@ class TurnJournal:
     def barge_in(self, turn: int, outcome: str, text: str, played_s: float, kind: str = "") -> None:
         self.journal.write(
             "barge_in", turn=turn, outcome=outcome, kind=kind, text=text,
-            played_s=round(played_s, 3),
+            played_s=round(played_s, 3), heard_at=self._heard_at,
         )  # fmt: skip
         if outcome == "resumed" and words_in(text):
             self.journal.write("aside", turn=turn, text=text)

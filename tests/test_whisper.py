@@ -49,3 +49,44 @@ def test_the_same_audio_gives_the_same_words_in_any_order_and_any_process(tmp_pa
     assert len(first) == 3 and "technical direction" in first[0]
     assert len(set(first)) == 1
     assert runs[1].stdout.splitlines() == first
+
+
+def test_a_phrase_is_decoded_in_one_window_and_nothing_is_written_in_the_silence_after_it():
+    # as the listener sends a phrase: the speech, then the 0.2 s of silence it keeps
+    import numpy as np
+
+    from tests.audio_helpers import speech, words
+    from voiceinterviewer.audio.clip import Clip
+    from voiceinterviewer.stt.vocabulary import interview_vocabulary
+    from voiceinterviewer.stt.whisper import load_transcriber
+
+    transcriber = load_transcriber("tiny.en")
+    transcriber.set_vocabulary(interview_vocabulary("senior-loop"))
+    windows = []
+    encode = transcriber.model.encode
+    transcriber.model.encode = lambda features: windows.append(1) or encode(features)
+    # tiny.en wrote "Please." and "Cheers." after these, in second and third windows of
+    # nothing but that silence, when decoding went on while 0.35 s of the clip was left
+    for text in ("We had three teams writing to the same database.", "I mentored three engineers."):
+        audio = speech(text).resampled(16000).samples
+        last = np.flatnonzero(np.abs(audio) > 0.02)[-1]
+        phrase = np.concatenate([audio[: last + 1], np.zeros(3200, dtype=np.float32)])
+        windows.clear()
+        heard = transcriber.transcribe(Clip(phrase, 16000), "")
+        assert len(windows) == 1, heard.text
+        assert words(heard.text) == words(text), heard.text
+
+
+def test_new_tokens_are_capped_by_the_length_of_the_audio():
+    from voiceinterviewer.stt.whisper import WhisperOptions, max_new_tokens, reached_end
+
+    opt = WhisperOptions()
+    # fast speech is about 6 tokens a second: a 2.5 s phrase has room for twice that
+    assert 2 * 6 * 2.5 <= max_new_tokens(2.5, opt) < 60
+    # never past what Whisper leaves beside the longest prompt
+    assert max_new_tokens(60.0, opt) == 200
+    assert max_new_tokens(2.5, WhisperOptions(max_tokens_per_s=0)) is None
+    assert max_new_tokens(2.5, opt, hotwords=True) is None
+    # a segment ending within stop_at_end of the clip's end leaves only silence
+    assert reached_end(2.0, 2.5, 0.6) and not reached_end(1.8, 2.5, 0.6)
+    assert not reached_end(2.5, 2.5, 0.0)

@@ -90,8 +90,17 @@ class WhisperOptions:
     # third more decoding time.
     second_pass: bool = False
     # Stop decoding once a segment ends this close (seconds) to the end of the clip: what is
-    # left is the silence after the speech. 0 decodes to the end.
-    stop_at_end: float = 0.35
+    # left is the silence after the speech (a phrase keeps 0.2 s of it, and Whisper ends its
+    # last word up to 0.3 s early). 0 decodes to the end. At 0.35, one phrase in seven went on
+    # to a second 30 s window of that silence, unprompted, for a second of decoding and a
+    # "Please." or "Thank you." there; speech left without words is found by the listener's
+    # recovery (:mod:`voiceinterviewer.listen.recover`).
+    stop_at_end: float = 0.6
+    # New tokens per window are capped at this many plus this many per second of audio
+    # (speech is 3-6 tokens a second): a decoding loop on a short phrase stops early instead
+    # of running to 224 tokens (4 s on one core). 0: no cap.
+    max_tokens_base: int = 16
+    max_tokens_per_s: float = 10.0
 
 
 def filler_prompt() -> str:
@@ -164,6 +173,23 @@ def _looks_wrong(seg) -> bool:
     if seg.no_speech_prob > 0.8:
         return False  # silence: nothing to fix
     return seg.compression_ratio > COMPRESSION_LIMIT or seg.avg_logprob < LOGPROB_LIMIT
+
+
+def reached_end(segment_end: float, duration: float, stop_at_end: float) -> bool:
+    """A segment ending here leaves only the silence after the speech (``stop_at_end`` > 0)."""
+    return stop_at_end > 0 and segment_end >= duration - stop_at_end
+
+
+def max_new_tokens(duration: float, opt: WhisperOptions, hotwords: bool = False) -> int | None:
+    """The cap on new tokens per window for ``duration`` seconds of audio (None: no cap).
+
+    Never more than Whisper's 448 tokens leave beside the longest prompt (223 and the
+    start tokens); with hotwords the prompt may be longer, and faster-whisper's own
+    limit applies.
+    """
+    if opt.max_tokens_per_s <= 0 or hotwords:
+        return None
+    return min(200, opt.max_tokens_base + int(opt.max_tokens_per_s * duration))
 
 
 def _score(segments: list) -> float:
@@ -361,6 +387,7 @@ class WhisperTranscriber:
         duration = len(audio) / STT_RATE
         segments, _info = self.model.transcribe(
             audio,
+            max_new_tokens=max_new_tokens(duration, self.options, hotwords is not None),
             language="en",
             beam_size=beam_size,
             word_timestamps=True,
@@ -375,7 +402,7 @@ class WhisperTranscriber:
         out = []
         for seg in segments:
             out.append(seg)
-            if stop and seg.end >= duration - stop:
+            if reached_end(seg.end, duration, stop):
                 segments.close()  # the rest is the silence after the speech
                 break
         return out

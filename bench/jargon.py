@@ -62,6 +62,9 @@ OPTIONS: dict[str, dict] = {
     "prompt+second": dict(mend=False, second_pass=True),
     "prompt+second+mend": dict(second_pass=True),
     "hotwords+mend": dict(hotwords=True),
+    "prompt+mend+beam": dict(beam_size=5),
+    # the default before decoding stopped 0.6 s (not 0.35 s) before the clip's end, uncapped
+    "prompt+mend-stop0.35": dict(stop_at_end=0.35, max_tokens_per_s=0.0),
 }
 DEFAULT_OPTIONS = "before,none,question-text,prompt,hotwords,mend,prompt+mend,prompt+second+mend"
 VOICES = ("piper", "piper-fast", "espeak")

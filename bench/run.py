@@ -318,8 +318,25 @@ def align(script: list[str], heard: list[str]) -> list[int | None]:
     return pairs
 
 
-def word_loss(items: list[dict], evs: list[dict]) -> dict:
-    """Words of the script that reach no answer, and answers whose words landed in two turns."""
+def script_words(items: list[dict]) -> tuple[list[str], list[int]]:
+    """The scripted answers' words in order, and the item each belongs to."""
+    script, which = [], []
+    for k, item in enumerate(items):
+        if item["kind"] == "end":
+            continue
+        w = norm_words(item["text"])
+        script += w
+        which += [k] * len(w)
+    return script, which
+
+
+def word_loss(items: list[dict], evs: list[dict], floor: set[int] | None = None) -> dict:
+    """Words of the script that reach no answer, and answers whose words landed in two turns.
+
+    ``floor``: the script words (by position) that the speech model misses even on the
+    candidate's own clean audio (:func:`model_floor`); the words lost beyond those are
+    ``lost_beyond_floor``.
+    """
     answers: dict[int, str] = {}
     for e in evs:
         if e["type"] == "answer":
@@ -330,13 +347,7 @@ def word_loss(items: list[dict], evs: list[dict]) -> dict:
         w = norm_words(answers[turn])
         heard += w
         owner += [turn] * len(w)
-    script, which = [], []
-    for k, item in enumerate(items):
-        if item["kind"] == "end":
-            continue
-        w = norm_words(item["text"])
-        script += w
-        which += [k] * len(w)
+    script, which = script_words(items)
     pairs = align(script, heard)
     lost = [i for i, j in enumerate(pairs) if j is None and script[i] not in FILLERS]
     lost_by_kind: dict[str, int] = {}
@@ -351,9 +362,99 @@ def word_loss(items: list[dict], evs: list[dict]) -> dict:
             turns_of[owner[j]] = turns_of.get(owner[j], 0) + 1
     split = [k for k, t in landed.items() if len(t) > 1 and sorted(t.values())[-2] >= 2]
     lost3 = sum(1 for g in _runs(lost) if len(g) >= 3)
-    return {"lost_words": len(lost), "lost_phrases_3plus": lost3, "lost_by_kind": lost_by_kind,
-            "script_words": len(script), "split_answers": len(split),
-            "lost_examples": [script[i] for i in lost[:20]]}  # fmt: skip
+    result = {"lost_words": len(lost), "lost_phrases_3plus": lost3, "lost_by_kind": lost_by_kind,
+              "script_words": len(script), "split_answers": len(split),
+              "lost_examples": [_in_context(script, i) for i in lost[:20]]}  # fmt: skip
+    if floor is not None:
+        beyond = [i for i in lost if i not in floor]
+        result |= {
+            "model_floor_words": len(floor),
+            "lost_at_floor": len(lost) - len(beyond),
+            "lost_beyond_floor": len(beyond),
+            "lost_beyond_floor_examples": [_in_context(script, i) for i in beyond[:20]],
+        }
+    return result
+
+
+def speech_outside_answers(items: list[dict], plays: list[dict], folder: Path | None) -> float:
+    """Seconds of the candidate's speech that lie in no answer's recording.
+
+    Each scripted play is found in the session's own ``mic.wav`` (near where the first
+    one was, by the plays' clock), and its voiced 10 ms frames are checked against the
+    spans the journal gives each answer's audio (``mic_offset``, ``duration``). A word
+    missing from the transcripts while its speech lies inside an answer was recorded as
+    part of the answer and misheard, not lost by the turn-taking.
+    """
+    if folder is None or not (folder / "mic.wav").exists() or not plays:
+        return float("nan")
+    from voiceinterviewer.audio.wavfile import read_audio
+
+    mic = read_audio(folder / "mic.wav").resampled(RATE).samples
+    spans = [
+        (e["mic_offset"], e["mic_offset"] + e["duration"])
+        for e in events(folder)
+        if e["type"] == "answer" and e.get("mic_offset", -1) >= 0
+    ]
+    outside = 0
+    shift = None  # app mic.wav sample = play time * RATE + shift
+    for play in plays:
+        clip = items[play["index"]]["segments"][play["part"]]["samples"]
+        guess = 0 if shift is None else int(play["t_play"] * RATE) + shift
+        at = locate(mic, clip, guess, len(mic) if shift is None else 2 * RATE)
+        if shift is None:
+            shift = at - int(play["t_play"] * RATE)
+        for f in np.flatnonzero(voiced_frames(clip, 0.002)):
+            t = (at + f * FRAME) / RATE
+            outside += not any(a <= t <= b for a, b in spans)
+    return outside * FRAME / RATE
+
+
+def _in_context(script: list[str], i: int) -> str:
+    """A lost word with two words either side: "one [key] per client"."""
+    before = " ".join(script[max(0, i - 2) : i])
+    after = " ".join(script[i + 1 : i + 3])
+    return f"{before} [{script[i]}] {after}".strip()
+
+
+def model_floor(items: list[dict], folder: Path | None) -> set[int]:
+    """Script words (by position) the speech model misses on the candidate's clean audio.
+
+    Each scripted answer, as synthesised and before any room, echo or turn-taking, is
+    transcribed the way ``transcribe`` re-transcribes a recorded answer (the live
+    listener's phrases and priming, with the session's vocabulary and the question it
+    answered). A word missing there is one the model does not hear in that voice; a word
+    lost live and heard here was lost to the conversation.
+    """
+    from voiceinterviewer.audio.clip import Clip
+    from voiceinterviewer.listen.phrases import transcribe_audio
+    from voiceinterviewer.listen.vad import SileroVad
+    from voiceinterviewer.session.record import load_session
+    from voiceinterviewer.stt.vocabulary import interview_vocabulary
+    from voiceinterviewer.stt.whisper import live_threads, load_transcriber
+
+    transcriber = load_transcriber("tiny.en", cpu_threads=live_threads())
+    turns = []
+    if folder is not None:
+        record = load_session(folder)
+        transcriber.set_vocabulary(interview_vocabulary(str(record.settings.get("track") or "")))
+        turns = record.turns
+    vad = SileroVad()
+    script, which = script_words(items)
+    missed: set[int] = set()
+    gap = np.zeros(RATE, dtype=np.float32)  # a resume's second part, a second after the first
+    for k, item in enumerate(items):
+        if item["kind"] == "end":
+            continue
+        if k < len(turns):
+            q = turns[k].question
+            transcriber.set_question(q.text, q.question_id, q.gap)
+        parts = [seg["samples"] for seg in item["segments"]]
+        audio = np.concatenate([x for part in parts for x in (part, gap)][:-1])
+        heard = norm_words(transcribe_audio(Clip(audio, RATE), transcriber, vad).text)
+        positions = [i for i, owner in enumerate(which) if owner == k]
+        pairs = align([script[i] for i in positions], heard)
+        missed |= {positions[n] for n, j in enumerate(pairs) if j is None}
+    return missed
 
 
 def _runs(indices: list[int]) -> list[list[int]]:
@@ -436,7 +537,7 @@ def analyse(items: list[dict], run: dict) -> dict:
     for e in barge:
         if j2f is None:
             continue
-        f = int(j2f + e["t"] * 100)
+        f = int(j2f + e.get("heard_at", e["t"]) * 100)  # when the voice paused it
         if not candidate[max(0, f - 250) : f + 20].any():
             false_barge.append({k: e.get(k) for k in ("t", "turn", "outcome", "text", "played_s")})
     questions = [e for e in evs if e["type"] == "question"]
@@ -455,7 +556,8 @@ def analyse(items: list[dict], run: dict) -> dict:
             "barge_ins": len(barge),
             "examples": false_barge[:5],
         },  # fmt: skip
-        **word_loss(items, evs),
+        **word_loss(items, evs, model_floor(items, run["folder"]) if run["folder"] else None),
+        "speech_outside_answers_s": speech_outside_answers(items, run["plays"], run["folder"]),
         "end_reasons": {
             r: sum(1 for a in answers if a.get("end_reason") == r)
             for r in sorted({a.get("end_reason") for a in answers if a.get("end_reason")})
@@ -550,6 +652,9 @@ def main() -> int:
         ("going on over a reply: stop p50/p95", _pct(results["resume_stop_ms"])),
         ("false barge-ins", f"{results['false_barge_ins']['n']} over {results['false_barge_ins']['interviewer_turns']} interviewer turns"),
         ("lost words", f"{results['lost_words']} of {results['script_words']} ({results['lost_by_kind']}), runs of 3+: {results['lost_phrases_3plus']}"),
+        ("  of them missed on the clean audio", f"{results.get('lost_at_floor')} (the model misses {results.get('model_floor_words')} there)"),
+        ("  lost beyond that", f"{results.get('lost_beyond_floor')} {results.get('lost_beyond_floor_examples', [])}"),
+        ("speech in no answer's recording", f"{results.get('speech_outside_answers_s')} s"),
         ("answers split in two", str(results["split_answers"])),
         ("replies cut / questions interrupted", f"{results['reply_cuts']} / {results['interrupted_questions']}"),
         ("idle listening CPU", f"{results['idle_listening_cpu_core_pct']}% of a core"),

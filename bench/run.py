@@ -416,7 +416,7 @@ def _in_context(script: list[str], i: int) -> str:
     return f"{before} [{script[i]}] {after}".strip()
 
 
-def model_floor(items: list[dict], folder: Path | None) -> set[int]:
+def model_floor(items: list[dict], folder: Path) -> set[int]:
     """Script words (by position) the speech model misses on the candidate's clean audio.
 
     Each scripted answer, as synthesised and before any room, echo or turn-taking, is
@@ -433,11 +433,9 @@ def model_floor(items: list[dict], folder: Path | None) -> set[int]:
     from voiceinterviewer.stt.whisper import live_threads, load_transcriber
 
     transcriber = load_transcriber("tiny.en", cpu_threads=live_threads())
-    turns = []
-    if folder is not None:
-        record = load_session(folder)
-        transcriber.set_vocabulary(interview_vocabulary(str(record.settings.get("track") or "")))
-        turns = record.turns
+    record = load_session(folder)
+    transcriber.set_vocabulary(interview_vocabulary(str(record.settings.get("track") or "")))
+    turns = record.turns
     vad = SileroVad()
     script, which = script_words(items)
     missed: set[int] = set()

@@ -260,7 +260,7 @@ class InterviewSession:
                     continue
                 frame = self.duplex.read(self.journal.now)
                 out = self.duplex.playout
-                if audible < 0 and utter and reply_audible(out, frame.captured_at):
+                if audible < 0 and utter is not None and reply_audible(out, frame.captured_at):
                     audible = frame.index
                     if self._warm_voice is not None:  # the session's first words are playing
                         warm, self._warm_voice = self._warm_voice, None

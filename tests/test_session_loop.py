@@ -34,7 +34,14 @@ ANSWER_2 = "The new provider lowered our processing fees by thirty percent, whic
 
 
 def make_session(
-    tmp_path, answers, interviewer, speculate=True, voice=None, on_question=None, warm_voice=None
+    tmp_path,
+    answers,
+    interviewer,
+    speculate=True,
+    voice=None,
+    on_question=None,
+    warm_voice=None,
+    transcriber=None,
 ):
     folder = tmp_path / "s1"
     folder.mkdir()
@@ -52,7 +59,7 @@ def make_session(
         interviewer,
         voice or ToneVoice(),
         duplex,
-        whisper(),
+        transcriber or whisper(),
         InterviewContext(),
         stt_model="tiny.en",
         speculate=speculate,
@@ -216,6 +223,39 @@ def test_a_candidate_who_resumes_over_the_reply_stops_it_and_keeps_one_answer(tm
     items = replay_items(record)
     assert [i.speaker for i in items][:3] == ["Interviewer", "You", "Interviewer"]
     assert "[cut off" in items[2].text and items[2].audio.exists()
+
+
+class SpeakingNoted:
+    """The real transcriber, noting whether the interviewer was speaking at each clip."""
+
+    def __init__(self):
+        self.inner = whisper()
+        self.duplex = None
+        self.speaking: list[bool] = []
+
+    def transcribe(self, clip, prompt=""):
+        self.speaking.append(self.duplex.speaking.is_set())
+        return self.inner.transcribe(clip, prompt)
+
+
+def test_speech_is_transcribed_knowing_whether_the_interviewer_is_speaking(tmp_path):
+    # the speech model takes every core only while nothing plays (stt/whisper.decode_threads)
+    _, _, clip = resumed_answer()
+    interviewer = ScriptedInterviewer()
+    interviewer.enqueue("Tell me about a time you cut costs.", question_id="b1")
+    interviewer.enqueue("What was the business impact, across all the teams?", kind="follow_up")
+    interviewer.enqueue("Thanks.", done=True)
+    noted = SpeakingNoted()
+    folder, session, _, _ = make_session(
+        tmp_path, [clip, ANSWER_2], interviewer, voice=SlowToneVoice(), transcriber=noted
+    )
+    noted.duplex = session.duplex
+    session.run()
+    # the answers' phrases while it was silent; the words that talked over its reply while
+    # it was paused (a reply under way), and nothing left set once the interview is over
+    assert False in noted.speaking and True in noted.speaking, noted.speaking
+    assert not session.duplex.speaking.is_set()
+    assert any(e["type"] == "reply_cut" for e in events_of(folder))
 
 
 def test_talking_over_a_question_later_is_the_answer_to_it(tmp_path):

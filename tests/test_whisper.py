@@ -90,3 +90,35 @@ def test_new_tokens_are_capped_by_the_length_of_the_audio():
     # a segment ending within stop_at_end of the clip's end leaves only silence
     assert reached_end(2.0, 2.5, 0.6) and not reached_end(1.8, 2.5, 0.6)
     assert not reached_end(2.5, 2.5, 0.0)
+
+
+def test_clips_are_decoded_on_every_core_only_while_the_interviewer_is_silent():
+    from voiceinterviewer.stt.whisper import WhisperOptions, decode_threads
+
+    opt = WhisperOptions(cpu_threads=1, quiet_threads=2)
+    assert decode_threads(speaking=True, opt=opt) == 1
+    assert decode_threads(speaking=False, opt=opt) == 2
+    assert decode_threads(speaking=False, opt=WhisperOptions(cpu_threads=1)) == 1
+
+
+def test_the_quiet_copy_of_the_model_writes_the_same_words():
+    # live, a phrase may be decoded on either copy; `transcribe` later reads it on one thread
+    from tests.audio_helpers import speech, words
+    from voiceinterviewer.audio.clip import Clip
+    from voiceinterviewer.stt.whisper import load_transcriber
+
+    transcriber = load_transcriber("tiny.en", cpu_threads=1, quiet_threads=2)
+    used = []
+    for threads, model in transcriber._models.items():
+        encode = model.encode
+        model.encode = lambda features, n=threads, encode=encode: used.append(n) or encode(features)
+    text = "We sharded the orders table by customer and put a read-through cache in front."
+    clip = Clip(speech(text).resampled(16000).samples, 16000)
+    heard = {}
+    for speaking in (True, False):
+        transcriber.speaking = lambda speaking=speaking: speaking
+        heard[speaking] = transcriber.transcribe(clip, "").text
+    assert sorted(set(used)) == [1, 2]
+    assert used[0] == 1 and used[-1] == 2
+    assert heard[True] == heard[False], heard
+    assert {"sharded", "orders", "table", "customer"} <= set(words(heard[True])), heard

@@ -102,11 +102,16 @@ def build_duplex(
     far = sink.far if sink is not None else ClockedOutput(playout)
     echo_mode = settings.echo if sink is not None and not scripted else "headphones"
 
-    def load_transcriber():
-        from voiceinterviewer.stt.whisper import live_threads, load_transcriber
+    speaking = threading.Event()  # set by the session while a reply is under way
 
-        transcriber = load_transcriber(settings.stt_model, cpu_threads=live_threads())
+    def load_transcriber():
+        from voiceinterviewer.stt.whisper import live_threads, load_transcriber, quiet_threads
+
+        transcriber = load_transcriber(
+            settings.stt_model, cpu_threads=live_threads(), quiet_threads=quiet_threads()
+        )
         transcriber.warm_up()
+        transcriber.speaking = speaking.is_set
         return transcriber
 
     transcriber = loader.submit(load_transcriber)
@@ -170,6 +175,7 @@ def build_duplex(
         cue=(lambda event: _cue(duplex, event)) if scripted else (lambda event: None),
         pending=pending,
         echo=echo_mode,
+        speaking=speaking,
     )
     return duplex, Hearing(transcriber, duplex.ear)
 

@@ -18,6 +18,7 @@ interviewer is transcribed from its true start, not from when it was noticed.
 from __future__ import annotations
 
 import collections
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -41,6 +42,9 @@ class Duplex:
     pending: Pending = field(default_factory=NothingPending)
     # "webrtc", "gate" or "headphones": how the interviewer's echo is kept out.
     echo: str = "headphones"
+    # Set while a reply is under way (playing or paused), by the session: the speech model
+    # then decodes on fewer threads, so the speaker and the listener keep a core.
+    speaking: threading.Event = field(default_factory=threading.Event)
 
     def __post_init__(self) -> None:
         self.ring: collections.deque[Frame] = collections.deque(maxlen=int(RING_SECONDS / BLOCK_S))

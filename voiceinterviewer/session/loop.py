@@ -309,6 +309,8 @@ class InterviewSession:
                 if reply is not None:
                     self.turns.question(turn, self._reply_t, reply, spoken, None, interrupted=True)
             raise
+        finally:
+            self.duplex.speaking.clear()
 
     def _playing_text(self) -> str:
         """The sentence being played and the one before it (to recognise its own echo)."""
@@ -326,6 +328,7 @@ class InterviewSession:
                 reply.sentences, self.voice, self.duplex.playout, self.folder / name,
                 pending=self.duplex.pending,
             )  # fmt: skip
+        self.duplex.speaking.set()
         utter.start()
         self._reply_t = self.journal.now()
         self.duplex.cue(QUESTION_STARTED)

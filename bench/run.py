@@ -428,11 +428,12 @@ def model_floor(items: list[dict], folder: Path) -> set[int]:
     from voiceinterviewer.audio.clip import Clip
     from voiceinterviewer.listen.phrases import transcribe_audio
     from voiceinterviewer.listen.vad import SileroVad
+    from voiceinterviewer.replay.transcribe import worker_threads
     from voiceinterviewer.session.record import load_session
     from voiceinterviewer.stt.vocabulary import interview_vocabulary
-    from voiceinterviewer.stt.whisper import live_threads, load_transcriber
+    from voiceinterviewer.stt.whisper import load_transcriber
 
-    transcriber = load_transcriber("tiny.en", cpu_threads=live_threads())
+    transcriber = load_transcriber("tiny.en", cpu_threads=worker_threads(1))
     record = load_session(folder)
     transcriber.set_vocabulary(interview_vocabulary(str(record.settings.get("track") or "")))
     turns = record.turns

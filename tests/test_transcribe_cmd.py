@@ -203,3 +203,14 @@ def test_words_written_after_the_recorded_speech_ended_are_dropped(recordings):
     answers = [t.answer for t in load_session(built.folder).turns]
     assert [a.text for a in answers] == ["I led it.", "I led it."]
     assert [w.word for w in answers[1].words] == ["I", "led", "it."]
+
+
+def test_one_job_decodes_on_every_core_and_jobs_share_them(monkeypatch):
+    from voiceinterviewer.replay.transcribe import worker_threads
+
+    monkeypatch.setattr(os, "cpu_count", lambda: 8)
+    assert worker_threads(1) == 8  # no interview runs: no core is kept for the audio
+    assert worker_threads(2) == 4
+    assert worker_threads(16) == 1
+    monkeypatch.setattr(os, "cpu_count", lambda: None)
+    assert worker_threads(1) == 2

@@ -17,7 +17,6 @@ that cannot be read or has unreadable audio is reported and the rest go on.
 
 from __future__ import annotations
 
-import os
 import queue
 import sys
 import threading
@@ -30,7 +29,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from voiceinterviewer.errors import UserError
 from voiceinterviewer.session.journal import JOURNAL_NAME
 from voiceinterviewer.session.record import SessionRecord
-from voiceinterviewer.stt.whisper import live_threads
+from voiceinterviewer.stt.whisper import quiet_threads
 
 if TYPE_CHECKING:
     from voiceinterviewer.config import Settings
@@ -266,6 +265,16 @@ def rescore(
     return scored.report.to_dict()  # the version this run wrote, whatever others wrote since
 
 
+def worker_threads(jobs: int) -> int:
+    """CTranslate2 threads for each of ``jobs`` workers: the cores shared among them.
+
+    No interview runs while sessions are re-transcribed, so nothing needs a core kept
+    free: one job decodes as the live interview does while the interviewer is silent
+    (:func:`quiet_threads`), whose words match its one-core copy's.
+    """
+    return max(1, quiet_threads() // max(1, jobs))
+
+
 def transcribe_sessions(
     folders: list[Path],
     options: TranscribeOptions,
@@ -279,8 +288,7 @@ def transcribe_sessions(
     name fails the command before a single session is touched.
     """
     jobs = max(1, min(options.jobs, len(folders)))
-    # one job: the threads of a live interview, so the same audio gives the same words
-    threads = live_threads() if jobs == 1 else max(1, (os.cpu_count() or 2) // jobs)
+    threads = worker_threads(jobs)
     models = [load(threads) for _ in range(jobs)]
     work: queue.Queue[tuple[int, Path]] = queue.Queue()
     for item in enumerate(folders):

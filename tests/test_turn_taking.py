@@ -173,6 +173,18 @@ def test_each_resume_over_the_interviewer_makes_it_wait_longer_after_complete_an
     assert wait(done, pauses=pauses).wait == OPT.max_end_silence
 
 
+def test_one_afterthought_moves_the_wait_a_little_a_habit_of_them_moves_it_far():
+    # the wait after every complete answer pays for each step, so one resume over a reply
+    # is not taken as the candidate's habit; many are
+    done = "It cut our costs by two million dollars a year."
+    once = learn_resumed(Pauses(), 1.6, OPT)
+    assert OPT.end_silence < wait(done, pauses=once).wait < OPT.end_silence + 0.2
+    habit = Pauses()
+    for _ in range(15):
+        habit = learn_resumed(habit, 1.6, OPT)
+    assert wait(done, pauses=habit).wait > 1.6
+
+
 def test_a_voice_rising_at_the_end_of_the_wait_holds_the_end_a_moment():
     # Silero rises 0.14, 0.45, 0.49 over the first 100 ms of "After the fixes...": ending
     # the answer there starts the reply on top of the candidate going on

@@ -55,9 +55,14 @@ class PatienceOptions:
     brief_sentences: int = 1
     # Waits are at least this multiple of the candidate's typical thinking pause.
     thinking_factor: float = 1.25
-    # How far a newly observed pause moves the learned values (0-1).
+    # How far a newly observed thinking pause moves the learned typical pause (0-1).
     learn_weight: float = 0.3
-    # After the candidate resumed over a reply, later waits exceed that pause by this much.
+    # How far each resume over a reply moves the wait after a complete answer towards that
+    # pause plus `resume_margin` (0-1). LiveKit's dynamic endpointing moves its delay by
+    # 0.1 (its `alpha` of 0.9 on the history): one afterthought is not a new habit, and
+    # the wait after every complete answer that follows pays for each step.
+    resume_weight: float = 0.1
+    # After the candidate resumed over a reply, later waits tend to that pause plus this.
     resume_margin: float = 0.5
     # The learned wait after a complete answer never grows past this.
     max_end_silence: float = 2.5
@@ -167,7 +172,7 @@ def learn_resumed(pauses: Pauses, pause: float, opt: PatienceOptions) -> Pauses:
     """The candidate went on after ``pause`` seconds, though the interviewer had taken the turn."""
     current = pauses.end_silence or opt.end_silence
     target = pause + opt.resume_margin
-    w = opt.learn_weight
+    w = opt.resume_weight
     raised = max(current, (1 - w) * current + w * target)
     learned = learn_thinking(pauses, pause, opt)
     return replace(

@@ -185,6 +185,20 @@ def test_one_afterthought_moves_the_wait_a_little_a_habit_of_them_moves_it_far()
     assert wait(done, pauses=habit).wait > 1.6
 
 
+def test_a_resume_after_an_open_wait_teaches_the_open_wait_not_the_prompt_one():
+    # "...lifted conversion by four percent." waited out as a story's first sentence (3.5 s),
+    # then "And one more thing..." over the reply: the open wait was the one too short
+    done = "It cut our costs by two million dollars a year."
+    story = "I led the migration of our billing system."
+    pauses = Pauses(thinking=2.6)
+    after = learn_resumed(pauses, 4.1, OPT, rule="open")
+    assert after.resumes == 1
+    assert wait(done, pauses=after).wait == OPT.end_silence
+    assert wait(story, pauses=after).wait > wait(story, pauses=pauses).wait
+    # after a complete one, the prompt wait is the one that learns
+    assert wait(done, pauses=learn_resumed(pauses, 1.6, OPT)).wait > OPT.end_silence
+
+
 def test_a_voice_rising_at_the_end_of_the_wait_holds_the_end_a_moment():
     # Silero rises 0.14, 0.45, 0.49 over the first 100 ms of "After the fixes...": ending
     # the answer there starts the reply on top of the candidate going on

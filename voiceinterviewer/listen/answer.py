@@ -233,7 +233,9 @@ class Answer:
         if self.state != "decided":
             return
         frames, self._aside = self._aside, []
-        self.pauses = learn_resumed(self.pauses, self._pause_before(frames), self.options.patience)
+        rule = self.heard.rule if self.heard is not None else "complete"
+        pause = self._pause_before(frames)
+        self.pauses = learn_resumed(self.pauses, pause, self.options.patience, rule)
         self.resumed += 1
         self.state = "listening"
         self._silence_run = 0.0

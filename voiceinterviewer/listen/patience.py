@@ -20,8 +20,9 @@ monologue. So the wait depends on what has been said:
   second sentence with no result is where their story goes on).
 
 It also fits the candidate (:class:`Pauses`): waits grow with the pauses this
-candidate takes inside answers, and the wait after a complete answer grows
-each time they had to resume over the interviewer (after LiveKit's dynamic
+candidate takes inside answers (and the pauses after which they resumed over
+the interviewer), and the wait after a complete answer grows each time they
+had to resume over the interviewer after one (after LiveKit's dynamic
 endpointing: a moving average of their pauses, clamped between the setting
 and ``max_end_silence``). ``max_silence`` bounds every wait.
 
@@ -168,13 +169,24 @@ def learn_thinking(pauses: Pauses, pause: float, opt: PatienceOptions) -> Pauses
     return replace(pauses, thinking=(1 - w) * pauses.thinking + w * pause)
 
 
-def learn_resumed(pauses: Pauses, pause: float, opt: PatienceOptions) -> Pauses:
-    """The candidate went on after ``pause`` seconds, though the interviewer had taken the turn."""
+def learn_resumed(
+    pauses: Pauses, pause: float, opt: PatienceOptions, rule: str = "complete"
+) -> Pauses:
+    """The candidate went on after ``pause`` seconds, though the interviewer had taken the turn.
+
+    ``rule`` is the one that had ended the answer: the wait that proved too short is the
+    one that learns. After a complete-sounding answer that is the wait after complete
+    answers; after an open or unfinished one (already seconds long) it is the candidate's
+    typical pause, which those waits follow, and the prompt reply after a finished answer
+    stays prompt.
+    """
+    learned = learn_thinking(pauses, pause, opt)
+    if rule != "complete":
+        return replace(learned, resumes=pauses.resumes + 1)
     current = pauses.end_silence or opt.end_silence
     target = pause + opt.resume_margin
     w = opt.resume_weight
     raised = max(current, (1 - w) * current + w * target)
-    learned = learn_thinking(pauses, pause, opt)
     return replace(
         learned, end_silence=min(opt.max_end_silence, raised), resumes=pauses.resumes + 1
     )

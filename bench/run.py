@@ -36,10 +36,35 @@ FILLERS = {"um", "uh", "er", "ah", "hmm"}
 RESUME_AFTER = 0.5  # seconds of the interviewer's reply before a "resume" answer goes on
 
 
+def leftovers(listing: str) -> list[str]:
+    """Modules of `pactl list short modules` that an earlier, killed bench or test left loaded.
+
+    A second echo loopback doubles the echo the interviewer hears (and a second marker sink
+    doubles the markers): a run on top of one measures another room.
+    """
+    found = []
+    for line in listing.splitlines():
+        parts = line.split(None, 2)
+        if len(parts) < 3:
+            continue
+        index, name, args = parts
+        if name == "module-loopback" and "source=virtspk.monitor" in args:
+            found.append(index)
+        elif name == "module-combine-sink" and "sink_name=bench_both" in args:
+            found.append(index)
+    return found
+
+
 def ensure_pulse() -> str:
     """Start the virtual devices; add a sink that feeds the mic and the speaker at once (for markers)."""
     os.environ.setdefault("XDG_RUNTIME_DIR", f"/tmp/runtime-{os.getuid()}")
     subprocess.run(["bash", str(ROOT / "scripts" / "virtual-audio.sh")], check=True)
+    listing = subprocess.run(
+        ["pactl", "list", "short", "modules"], capture_output=True, text=True, check=True
+    ).stdout
+    for index in leftovers(listing):
+        print(f"bench: unloading module {index}, left by an earlier run", file=sys.stderr)
+        subprocess.run(["pactl", "unload-module", index], check=False)
     out = subprocess.run(
         ["pactl", "load-module", "module-combine-sink", "sink_name=bench_both",
          "slaves=virtmic_src,virtspk"],

@@ -144,6 +144,19 @@ def test_a_request_to_repeat_the_question_is_answered_promptly():
         "the ledger data and nobody had noticed it for a week.",
         RULES,
     )
+    for request in (
+        "Could you repeat?",
+        "Can you repeat the question, please?",
+        "Sorry, can you say that one more time?",
+        "Pardon?",
+    ):
+        assert asks_to_repeat(request, RULES), request
+    # short answers with the same words are answers: the question is not asked again
+    for answer in (
+        "I ran the incident review with three teams, and repeat outages dropped by half.",
+        "We ran the load test one more time and it held.",
+    ):
+        assert not asks_to_repeat(answer, RULES), answer
 
 
 def test_waits_grow_with_the_candidates_own_thinking_pauses():

@@ -233,9 +233,9 @@ class Answer:
         if self.state != "decided":
             return
         frames, self._aside = self._aside, []
-        rule = self.heard.rule if self.heard is not None else "complete"
+        assert self.heard is not None  # set by the decision
         pause = self._pause_before(frames)
-        self.pauses = learn_resumed(self.pauses, pause, self.options.patience, rule)
+        self.pauses = learn_resumed(self.pauses, pause, self.options.patience, self.heard.rule)
         self.resumed += 1
         self.state = "listening"
         self._silence_run = 0.0

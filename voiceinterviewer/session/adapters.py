@@ -146,7 +146,22 @@ def build_duplex(
             "mic_started", t=opened_at, audio=MIC_WAV, rate=16000, echo=mode, delay_ms=delay_ms
         )
         transcriber.result()  # the first answer needs both; the greeting is playing meanwhile
-        debug, closers = None, [track.close]
+        debug, closers, record = None, [track.close], track.write
+        if sink is not None or mic is not None:
+            from voiceinterviewer.audio.glitches import GlitchWatch, counts_of
+
+            watch = GlitchWatch(
+                counts=lambda: counts_of(sink, mic, far),
+                dropped=getattr(far, "glitch", lambda: None),
+                journal=lambda news: journal.write("audio_glitch", **news),
+                clock=journal.now,
+            )
+            closers.insert(0, watch.close)
+
+            def record(block) -> None:
+                track.write(block)
+                watch.check()
+
         if os.environ.get("VOICEINTERVIEWER_DEBUG_AUDIO", "") in ("1", "true"):
             # what the canceller was given as the speaker's audio, and what it left
             far_wav = StreamingWav(folder / "debug-far.wav", 16000)
@@ -165,7 +180,7 @@ def build_duplex(
             for closer in closers:
                 closer()
 
-        return Ear(source, vad, far, echo, record=track.write, on_close=close, debug=debug)
+        return Ear(source, vad, far, echo, record=record, on_close=close, debug=debug)
 
     duplex = Duplex(
         ear=loader.submit(load_ear),

@@ -21,8 +21,9 @@ went on, with what was played), ``barge_in`` (the candidate's voice over the
 interviewer: paused and resumed, stopped, or its own echo; written once its words
 are known, with ``heard_at``, the time the voice paused the interviewer), ``aside``
 (words said over the interviewer that did not stop it), ``error``, ``llm_fallback``,
-``note``, ``session_ended``, ``report_written``, ``transcribed`` (a
-re-transcription).
+``note``, ``audio_glitch`` (the speaker ran dry, the microphone dropped audio or
+the echo's reference was re-paired: running totals), ``session_ended``,
+``report_written``, ``transcribed`` (a re-transcription).
 """
 
 from __future__ import annotations

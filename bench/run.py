@@ -586,6 +586,16 @@ def analyse(items: list[dict], run: dict) -> dict:
             r: sum(1 for a in answers if a.get("end_reason") == r)
             for r in sorted({a.get("end_reason") for a in answers if a.get("end_reason")})
         },
+        # the devices' running totals at their last entry: the speaker ran dry, the
+        # microphone dropped audio, the echo's reference was re-paired
+        "audio_glitches": next(
+            (
+                {k: e.get(k, 0) for k in ("underflows", "overflows", "shifts")}
+                for e in reversed(evs)
+                if e["type"] == "audio_glitch"
+            ),
+            {"underflows": 0, "overflows": 0, "shifts": 0},
+        ),
         "reply_cuts": sum(1 for e in evs if e["type"] == "reply_cut"),
         "interrupted_questions": sum(1 for q in questions if q.get("interrupted")),
         # the marker reached the mic recording at t_marker; the process started t_start
@@ -680,6 +690,7 @@ def main() -> int:
         ("  lost beyond that", f"{results.get('lost_beyond_floor')} {results.get('lost_beyond_floor_examples', [])}"),
         ("speech in no answer's recording", f"{results.get('speech_outside_answers_s')} s"),
         ("answers split in two", str(results["split_answers"])),
+        ("device glitches", json.dumps(results["audio_glitches"])),
         ("replies cut / questions interrupted", f"{results['reply_cuts']} / {results['interrupted_questions']}"),
         ("idle listening CPU", f"{results['idle_listening_cpu_core_pct']}% of a core"),
         ("start-up to first question", f"{results['startup_to_first_question_s']} s"),

@@ -10,7 +10,8 @@ microphone's glitches are seen here, between blocks, and passed on.
 
 They are also journalled (``audio_glitch``, at most once a ``journal_every``
 seconds, with the running totals), so a session in which the interviewer
-paused for its own voice says whether the devices were to blame.
+paused for its own voice says whether the devices were to blame. Totals that
+moved in the session's last second may go unjournalled: the journal has ended.
 """
 
 from __future__ import annotations
@@ -71,13 +72,6 @@ class GlitchWatch:
             self._dropped()
         self._seen = now
         self._flush(now)
-
-    def close(self) -> None:
-        """Journal what happened since the last entry, however recent that was."""
-        news = glitch_news(self._journalled, self._counts())
-        if news is not None:
-            self._journal(news)
-            self._journalled = self._counts()
 
     def _flush(self, now: GlitchCounts) -> None:
         t = self._clock()

@@ -156,7 +156,6 @@ def build_duplex(
                 journal=lambda news: journal.write("audio_glitch", **news),
                 clock=journal.now,
             )
-            closers.insert(0, watch.close)
 
             def record(block) -> None:
                 track.write(block)

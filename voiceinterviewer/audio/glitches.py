@@ -59,23 +59,16 @@ class GlitchWatch:
         self._journal = journal
         self._clock = clock
         self.journal_every = journal_every
-        self._seen = self._journalled = GlitchCounts()  # totals since the devices opened
+        self._journalled = GlitchCounts()  # totals since the devices opened
+        self._overflows = 0
         self._last = -journal_every
 
     def check(self) -> None:
         now = self._counts()
-        if now == self._seen:
-            if now != self._journalled:
-                self._flush(now)
-            return
-        if now.overflows != self._seen.overflows:
+        if now.overflows != self._overflows:
             self._dropped()
-        self._seen = now
-        self._flush(now)
-
-    def _flush(self, now: GlitchCounts) -> None:
-        t = self._clock()
+            self._overflows = now.overflows
         news = glitch_news(self._journalled, now)
-        if news is not None and t - self._last >= self.journal_every:
+        if news is not None and (t := self._clock()) - self._last >= self.journal_every:
             self._journal(news)
             self._journalled, self._last = now, t

@@ -502,6 +502,10 @@ def quiet_after(interviewer: np.ndarray, onset: int, gap: int = 30) -> int:
 
 
 def analyse(items: list[dict], run: dict) -> dict:
+    from dataclasses import asdict
+
+    from voiceinterviewer.audio.glitches import GlitchCounts
+
     mic, spk = run["mic"], run["spk"]
     offset = marker(mic) - marker(spk)  # spk sample s is mic sample s + offset
     spk_voiced = voiced_frames(spk)
@@ -590,11 +594,11 @@ def analyse(items: list[dict], run: dict) -> dict:
         # microphone dropped audio, the echo's reference was re-paired
         "audio_glitches": next(
             (
-                {k: e.get(k, 0) for k in ("underflows", "overflows", "shifts")}
+                {k: e.get(k, 0) for k in asdict(GlitchCounts())}
                 for e in reversed(evs)
                 if e["type"] == "audio_glitch"
             ),
-            {"underflows": 0, "overflows": 0, "shifts": 0},
+            asdict(GlitchCounts()),
         ),
         "reply_cuts": sum(1 for e in evs if e["type"] == "reply_cut"),
         "interrupted_questions": sum(1 for q in questions if q.get("interrupted")),

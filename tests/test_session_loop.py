@@ -319,7 +319,7 @@ def test_a_cough_over_the_interviewer_lets_it_go_on(tmp_path):
 
 def test_in_enter_mode_only_enter_ends_an_answer(tmp_path):
     from voiceinterviewer.listen.answer import ListenOptions
-    from voiceinterviewer.session.loop import SessionOptions
+    from voiceinterviewer.session.options import SessionOptions
 
     interviewer = ScriptedInterviewer()
     interviewer.enqueue("Tell me about a system you own.")

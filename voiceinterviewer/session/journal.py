@@ -19,7 +19,9 @@ when the candidate went on after the interviewer had taken the turn: the last
 one of a turn is the answer), ``reply_cut`` (a reply stopped because the answer
 went on, with what was played), ``barge_in`` (the candidate's voice over the
 interviewer: paused and resumed, stopped, or its own echo; written once its words
-are known, with ``heard_at``, the time the voice paused the interviewer), ``aside``
+are known, with ``heard_at``, the time the voice paused the interviewer, and
+``behind_ms``, how long after its capture the block that paused it was read: a
+busy machine's listener falls behind, and the candidate is talked over), ``aside``
 (words said over the interviewer that did not stop it), ``error``, ``llm_fallback``,
 ``note``, ``audio_glitch`` (the speaker ran dry, the microphone dropped audio or
 the echo's reference was re-paired: running totals), ``session_ended``,

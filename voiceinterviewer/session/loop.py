@@ -1,7 +1,8 @@
 """The interview loop: ask, listen the whole time, decide, reply; journal everything as it happens.
 
 The microphone is never closed. While the interviewer speaks, every frame
-goes through the barge-in rule (:mod:`voiceinterviewer.listen.bargein`):
+goes through the barge-in rule (:mod:`voiceinterviewer.listen.bargein`, kept
+for each reply by :class:`~voiceinterviewer.session.overlap_watch.OverlapWatch`):
 the candidate's voice pauses the interviewer at once; words make it stop;
 a cough lets it go on. Speech that interrupts a reply soon after an answer
 ended continues that answer (the cut reply is journalled as
@@ -25,25 +26,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from voiceinterviewer.audio.clip import Clip
+from voiceinterviewer.audio.clip import STT_RATE, Clip
 from voiceinterviewer.audio.scripted import QUESTION_ENDED, QUESTION_STARTED
 from voiceinterviewer.audio.wavfile import StreamingWav
 from voiceinterviewer.errors import UserError
 from voiceinterviewer.interviewer.base import Exchange, InterviewContext, Interviewer, Reply
-from voiceinterviewer.listen.answer import Answer, Heard, ListenOptions, Question
+from voiceinterviewer.listen.answer import (
+    Answer,
+    Heard,
+    Question,
+    frames_to_samples,
+)
 from voiceinterviewer.listen.bargein import (
-    PAUSE,
-    RESUME,
     STOP,
-    BargeInOptions,
-    Overlap,
-    hears_candidate,
     interruption_kind,
-    overlap_step,
-    own_echo,
     reply_audible,
     since_answer_end,
 )
@@ -53,40 +51,13 @@ from voiceinterviewer.listen.patience import Pauses, asks_to_repeat, learn_ended
 from voiceinterviewer.listen.turn_rules import TurnRules, turn_rules
 from voiceinterviewer.session.duplex import Duplex
 from voiceinterviewer.session.journal import Journal
+from voiceinterviewer.session.options import Outcome, SessionOptions, SessionResult
+from voiceinterviewer.session.overlap_watch import OverlapWatch
 from voiceinterviewer.session.planning import Planner, Prepared
 from voiceinterviewer.session.speaking import Spoken, Utterance
-from voiceinterviewer.session.turn_journal import AnswerPlace, TurnJournal, planned_text, words_in
-from voiceinterviewer.stt.whisper import Transcriber, Transcript
+from voiceinterviewer.session.turn_journal import AnswerPlace, TurnJournal, planned_text
+from voiceinterviewer.stt.whisper import Transcriber
 from voiceinterviewer.voice.base import Voice
-
-
-@dataclass
-class SessionOptions:
-    listen: ListenOptions = field(default_factory=ListenOptions)
-    barge_in: BargeInOptions = field(default_factory=BargeInOptions)
-    # Audio before the noticed start of an interruption that belongs to it (seconds).
-    preroll: float = 0.3
-    # While paused, the speech so far is transcribed this often (seconds) to find its words.
-    probe_every: float = 0.3
-
-
-@dataclass
-class SessionResult:
-    folder: Path
-    turns: int
-    end_reason: str
-    latencies_ms: list[float] = field(default_factory=list)
-    first_question_at: float | None = None
-
-
-@dataclass
-class Outcome:
-    kind: str  # completed, resumed (the previous answer went on), interjection
-    spoken: Spoken
-    reply: Reply
-    answer: Answer | None = None  # the new answer an interjection began
-    onset: int = -1  # ear index of speech that had paused the reply when it ended
-    prepared: bool = False  # the reply was prepared while the candidate was silent
 
 
 class InterviewSession:
@@ -230,27 +201,27 @@ class InterviewSession:
     # -- replies ------------------------------------------------------------------------
     def _reply(self, turn: int, plan: Future) -> Outcome:
         """Say the planned reply while listening; end when it was heard, or when it was cut."""
-        bopt = self.options.barge_in
         name = f"turn-{turn:02d}-interviewer.wav"
-        overlap = Overlap()
         utter: Utterance | None = None
+        watch = OverlapWatch(
+            turn, self.options.barge_in, self.duplex.echo, self.rules, self.duplex.playout,
+            self.turns, self._probe, self._playing_text, lambda: self._played(utter),
+            self.options.probe_every,
+        )  # fmt: skip
         reply: Reply | None = None
-        onset = -1  # ear index where the interrupting speech began
         audible = -1  # ear index where the reply was first heard
-        probe: Future | None = None
-        probe_text, probe_at = "", 0.0
         prepared: Prepared | None = None
         open_answer = self._answer
         try:
             while True:
                 if reply is None and plan.done():
                     reply, prepared = self.planner.result(plan)
-                if utter is None and reply is not None and overlap.state == "clear":
+                if utter is None and reply is not None and watch.state == "clear":
                     utter = self._start(reply, prepared, name)
                 if utter is not None:
                     utter.pump()
-                    if utter.done and overlap.state != "stopped":
-                        early = onset if overlap.state == "paused" else -1
+                    if utter.done and watch.state != "stopped":
+                        early = watch.onset if watch.state == "paused" else -1
                         return Outcome(
                             "completed", utter.close(), reply, onset=early, prepared=bool(prepared)
                         )
@@ -259,48 +230,20 @@ class InterviewSession:
                     self.duplex.wait_a_moment()
                     continue
                 frame = self.duplex.read(self.journal.now)
-                out = self.duplex.playout
-                if audible < 0 and utter is not None and reply_audible(out, frame.captured_at):
+                if (
+                    audible < 0
+                    and utter is not None
+                    and reply_audible(self.duplex.playout, frame.captured_at)
+                ):
                     audible = frame.index
                     if self._warm_voice is not None:  # the session's first words are playing
                         warm, self._warm_voice = self._warm_voice, None
                         self._work.submit(warm, lambda: self._closing)
                 if open_answer is not None:
                     open_answer.feed(frame)
-                speech = hears_candidate(frame, self.duplex.echo, bopt)
-                if overlap.state == "paused" and (probe is None or probe.done()):
-                    if probe is not None:
-                        probe_text = probe.result().text
-                        probe = None
-                        if own_echo(
-                            probe_text, self._playing_text(), common=self.rules.unfinished_endings
-                        ):
-                            self.turns.barge_in(turn, "echo", probe_text, self._played(utter))
-                            overlap, probe_text = Overlap(pauses=overlap.pauses), ""
-                            self.duplex.playout.resume()
-                            continue
-                    if frame.t - probe_at >= self.options.probe_every:
-                        probe, probe_at = self._probe(onset), frame.t
-                words = words_in(probe_text)
-                backchannel = bool(probe_text) and self.rules.is_backchannel(probe_text)
-                overlap, action = overlap_step(
-                    overlap, speech, BLOCK_S, words, backchannel, bopt, far=frame.far
-                )
-                if action == PAUSE:
-                    onset = frame.index - int(round(overlap.run / BLOCK_S)) + 1
-                    probe_text, probe_at = "", frame.t
-                    self.turns.heard_over()
-                    probe = self._probe(onset)
-                    self.duplex.playout.pause()
-                elif action == RESUME:
-                    self.turns.barge_in(turn, "resumed", probe_text, self._played(utter))
-                    probe_text = ""
-                    self.duplex.playout.resume()
-                elif action == STOP:
-                    if probe is not None:
-                        probe_text = probe.result().text or probe_text
+                if watch.step(frame) == STOP:
                     return self._cut(
-                        turn, plan, reply, utter, onset, probe_text, open_answer, audible
+                        turn, plan, reply, utter, watch.onset, watch.text, open_answer, audible
                     )
         except BaseException:
             if utter is not None:  # stopped mid-question: keep what had started playing
@@ -318,35 +261,29 @@ class InterviewSession:
         return " ".join(part.sentences[-1:] + [part.cut_sentence])
 
     def _start(self, reply: Reply, prepared: Prepared | None, name: str) -> Utterance:
-        if prepared is not None and prepared.reply is reply:
-            utter = Utterance(
-                prepared.sentences[1:], self.voice, self.duplex.playout, self.folder / name,
-                first_clip=prepared.first, pending=self.duplex.pending,
-            )  # fmt: skip
-        else:
-            utter = Utterance(
-                reply.sentences, self.voice, self.duplex.playout, self.folder / name,
-                pending=self.duplex.pending,
-            )  # fmt: skip
+        sentences, first = reply.sentences, None
+        if prepared is not None and prepared.reply is reply:  # its first sentence is ready
+            sentences, first = prepared.sentences[1:], prepared.first
+        utter = Utterance(
+            sentences, self.voice, self.duplex.playout, self.folder / name,
+            first_clip=first, pending=self.duplex.pending,
+        )  # fmt: skip
         self.duplex.speaking.set()
         utter.start()
         self._reply_t = self.journal.now()
         self.duplex.cue(QUESTION_STARTED)
         return utter
 
+    def _with_preroll(self, onset: int) -> list[Frame]:
+        """The frames of speech that began at ear frame ``onset``, with the preroll before it."""
+        return self.duplex.since(onset - int(round(self.options.preroll / BLOCK_S)))
+
     def _probe(self, onset: int) -> Future:
         """Transcribe the interrupting speech so far, to find out whether it has words."""
-        start = max(0, onset - int(round(self.options.preroll / BLOCK_S)))
-        frames = self.duplex.since(start)
-        transcriber = self.transcriber
-
-        def run() -> Transcript:
-            import numpy as np
-
-            audio = np.concatenate([f.samples for f in frames]) if frames else np.zeros(0)
-            return transcriber.transcribe(Clip(audio.astype("float32"), 16000))
-
-        return self._submit(self._stt, run)
+        frames, transcriber = self._with_preroll(onset), self.transcriber
+        return self._submit(
+            self._stt, lambda: transcriber.transcribe(Clip(frames_to_samples(frames), STT_RATE))
+        )
 
     def _cut(self, turn, plan, reply, utter, onset, text, open_answer, audible) -> Outcome:
         """The candidate interrupted the reply: stop it, and decide whose answer the speech is."""
@@ -367,8 +304,7 @@ class InterviewSession:
         if kind == "resume" and open_answer is not None:
             open_answer.resume()
             return Outcome("resumed", spoken, reply)
-        preroll = int(round(self.options.preroll / BLOCK_S))
-        frames = self.duplex.since(max(0, onset - preroll))
+        frames = self._with_preroll(onset)
         self._seal()
         question = spoken.planned or " ".join(reply.plan.question_text.split())
         answer = self._open_answer(turn, question, frames)
@@ -412,10 +348,7 @@ class InterviewSession:
                                 "ended_by_candidate" if self.context.end_requested else "completed"
                             )
                             break
-                        preroll = int(round(self.options.preroll / BLOCK_S))
-                        early = (
-                            self.duplex.since(outcome.onset - preroll) if outcome.onset >= 0 else []
-                        )
+                        early = self._with_preroll(outcome.onset) if outcome.onset >= 0 else []
                         # the speech model expects the terms of the question as it was heard
                         # (as `transcribe` does later, from the journal)
                         self.on_question(spoken.text, reply.plan.question_id, reply.plan.gap)

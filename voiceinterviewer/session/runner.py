@@ -307,7 +307,7 @@ def session_options(settings: Settings, scripted: bool):
     from voiceinterviewer.listen.answer import ListenOptions
     from voiceinterviewer.listen.bargein import BargeInOptions
     from voiceinterviewer.listen.patience import PatienceOptions
-    from voiceinterviewer.session.loop import SessionOptions
+    from voiceinterviewer.session.options import SessionOptions
 
     return SessionOptions(
         listen=ListenOptions(

@@ -47,10 +47,14 @@ class TurnJournal:
         self.stt_model = stt_model
         self.say = say
         self._heard_at = 0.0  # session time the candidate's voice last paused the interviewer
+        self._behind: float | None = None  # how late its block was read (s; None: not known)
 
-    def heard_over(self) -> None:
-        """The candidate's voice has just paused the interviewer (journalled with the outcome)."""
-        self._heard_at = self.journal.now()
+    def heard_over(self, behind_s: float | None = None) -> None:
+        """The candidate's voice has just paused the interviewer (journalled with the outcome).
+
+        ``behind_s``: how long after its capture the block that paused it was read.
+        """
+        self._heard_at, self._behind = self.journal.now(), behind_s
 
     def question(
         self,
@@ -149,6 +153,7 @@ class TurnJournal:
         self.journal.write(
             "barge_in", turn=turn, outcome=outcome, kind=kind, text=text,
             played_s=round(played_s, 3), heard_at=self._heard_at,
+            **({} if self._behind is None else {"behind_ms": round(self._behind * 1000)}),
         )  # fmt: skip
         if outcome == "resumed" and words_in(text):
             self.journal.write("aside", turn=turn, text=text)

@@ -578,6 +578,9 @@ def analyse(items: list[dict], run: dict) -> dict:
         "talk_over_ms": percentiles(talk_over),
         "resume_stop_ms": percentiles(resume_stops),
         "resumes_over_reply": len(resume_stops),
+        # how long after its capture the block that paused the interviewer was read: a
+        # listener behind the microphone talks over the candidate for that much longer
+        "pause_behind_ms": percentiles([e["behind_ms"] for e in barge if "behind_ms" in e]),
         "false_barge_ins": {
             "n": len(false_barge),
             "interviewer_turns": len(questions),
@@ -688,6 +691,7 @@ def main() -> int:
         ("processing latency p50/p95", _pct(results["processing_latency_ms"])),
         ("talk-over p50/p95", _pct(results["talk_over_ms"])),
         ("going on over a reply: stop p50/p95", _pct(results["resume_stop_ms"])),
+        ("listener behind the mic at a pause", _pct(results["pause_behind_ms"])),
         ("false barge-ins", f"{results['false_barge_ins']['n']} over {results['false_barge_ins']['interviewer_turns']} interviewer turns"),
         ("lost words", f"{results['lost_words']} of {results['script_words']} ({results['lost_by_kind']}), runs of 3+: {results['lost_phrases_3plus']}"),
         ("  of them missed on the clean audio", f"{results.get('lost_at_floor')} (the model misses {results.get('model_floor_words')} there)"),

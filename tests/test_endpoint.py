@@ -15,7 +15,7 @@ from voiceinterviewer.audio.scripted import ScriptedSource
 from voiceinterviewer.listen.endpoint import EndpointOptions, TurnListener, sounds_finished
 from voiceinterviewer.listen.vad import EnergyVad, SileroVad
 from voiceinterviewer.session.record import Word
-from voiceinterviewer.stt.whisper import drop_words_after_speech
+from voiceinterviewer.stt.tidy import drop_words_after_speech
 
 
 @pytest.mark.parametrize(
@@ -107,7 +107,7 @@ def test_a_trailing_preposition_is_unfinished_even_with_a_full_stop():
 
 def test_repeated_filler_loops_are_collapsed():
     from voiceinterviewer.session.record import Word
-    from voiceinterviewer.stt.whisper import collapse_repeats
+    from voiceinterviewer.stt.tidy import collapse_repeats
 
     words = [Word("We", 0, 0.1), Word("used", 0.1, 0.2)] + [
         Word("uh,", 0.2 + i, 0.3 + i) for i in range(6)

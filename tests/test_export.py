@@ -18,14 +18,8 @@ from session_factory import (
 )
 
 from voiceinterviewer.cli import main
-from voiceinterviewer.replay.export import (
-    EXPORT_RATE,
-    GAP_SECONDS,
-    MAX_CUE_SECONDS,
-    Segment,
-    Timeline,
-    build_cues,
-)
+from voiceinterviewer.replay.captions import MAX_CUE_SECONDS, build_cues
+from voiceinterviewer.replay.export import EXPORT_RATE, GAP_SECONDS, Segment, Timeline
 from voiceinterviewer.session.record import Word
 
 LONG_QUESTION = (

@@ -28,14 +28,8 @@ from hypothesis import strategies as st
 
 from voiceinterviewer.audio.wavfile import MAX_RATE, MIN_RATE, read_audio, repair_wav
 from voiceinterviewer.errors import UserError
-from voiceinterviewer.replay.export import (
-    build_cues,
-    build_timeline,
-    mmss,
-    session_json,
-    to_vtt,
-    transcript_markdown,
-)
+from voiceinterviewer.replay.captions import build_cues, to_vtt
+from voiceinterviewer.replay.export import build_timeline, mmss, session_json, transcript_markdown
 from voiceinterviewer.replay.player import replay
 from voiceinterviewer.scoring.base import ScoreOptions
 from voiceinterviewer.scoring.offline import OfflineScorer

@@ -142,7 +142,7 @@ def test_real_tiny_en_hears_the_terms_and_invents_none(primed):
 
 
 def test_a_term_the_prompt_put_into_plain_speech_is_found_and_replaced_by_what_was_heard():
-    from voiceinterviewer.stt.mend import echoed_terms, heard_instead
+    from voiceinterviewer.stt.doubt import echoed_terms, heard_instead
 
     vocabulary = interview_vocabulary("senior-loop")
     primed = said("We hung some Postgres in the hallway.")

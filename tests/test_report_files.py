@@ -21,13 +21,8 @@ from voiceinterviewer.cli import main
 from voiceinterviewer.errors import UserError
 from voiceinterviewer.scoring.base import ScoreOptions
 from voiceinterviewer.scoring.offline import OfflineScorer
-from voiceinterviewer.scoring.report import (
-    SCHEMA,
-    Report,
-    load_report,
-    report_versions,
-    write_report,
-)
+from voiceinterviewer.scoring.report import SCHEMA, Report
+from voiceinterviewer.scoring.report_files import load_report, report_versions, write_report
 from voiceinterviewer.scoring.run import score_session
 from voiceinterviewer.session.journal import load_journal
 from voiceinterviewer.session.record import load_session

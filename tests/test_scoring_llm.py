@@ -12,7 +12,8 @@ from voiceinterviewer.config import Settings
 from voiceinterviewer.scoring.base import ScoreOptions
 from voiceinterviewer.scoring.llm import REMOVED_MARK, LLMScorer
 from voiceinterviewer.scoring.offline import OfflineScorer
-from voiceinterviewer.scoring.report import DIMENSIONS, load_report
+from voiceinterviewer.scoring.report import DIMENSIONS
+from voiceinterviewer.scoring.report_files import load_report
 from voiceinterviewer.scoring.run import score_session
 from voiceinterviewer.session.journal import load_journal
 from voiceinterviewer.session.record import load_session

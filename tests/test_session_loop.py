@@ -239,7 +239,7 @@ class SpeakingNoted:
 
 
 def test_speech_is_transcribed_knowing_whether_the_interviewer_is_speaking(tmp_path):
-    # the speech model takes every core only while nothing plays (stt/whisper.decode_threads)
+    # the speech model takes every core only while nothing plays (stt/threads.decode_threads)
     _, _, clip = resumed_answer()
     interviewer = ScriptedInterviewer()
     interviewer.enqueue("Tell me about a time you cut costs.", question_id="b1")

@@ -93,7 +93,8 @@ def test_new_tokens_are_capped_by_the_length_of_the_audio():
 
 
 def test_clips_are_decoded_on_every_core_only_while_the_interviewer_is_silent():
-    from voiceinterviewer.stt.whisper import WhisperOptions, decode_threads
+    from voiceinterviewer.stt.threads import decode_threads
+    from voiceinterviewer.stt.whisper import WhisperOptions
 
     opt = WhisperOptions(cpu_threads=1, quiet_threads=2)
     assert decode_threads(speaking=True, opt=opt) == 1

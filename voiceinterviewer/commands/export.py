@@ -67,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
     if output is None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
         return 0
-    from voiceinterviewer.scoring.report import write_private_text
+    from voiceinterviewer.scoring.report_files import write_private_text
 
     write_private_text(output, text)  # a transcript is personal: 0600, written atomically
     print(f"wrote {output}")

@@ -28,7 +28,7 @@ def add_parser(sub) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from voiceinterviewer.replay.progress import build_progress, format_table, render_html
-    from voiceinterviewer.scoring.report import write_private_text
+    from voiceinterviewer.scoring.report_files import write_private_text
     from voiceinterviewer.session.index import indexed_sessions
     from voiceinterviewer.session.owned import check_output
 

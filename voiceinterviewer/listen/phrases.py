@@ -25,7 +25,8 @@ from voiceinterviewer.audio.ports import BLOCK
 from voiceinterviewer.listen.recover import transcribe_recovering
 from voiceinterviewer.listen.vad import VoiceActivityDetector
 from voiceinterviewer.session.record import Word
-from voiceinterviewer.stt.whisper import Transcriber, Transcript, drop_words_after_speech
+from voiceinterviewer.stt.tidy import drop_words_after_speech
+from voiceinterviewer.stt.whisper import Transcriber, Transcript
 from voiceinterviewer.stt.words import join_words
 
 

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from voiceinterviewer.errors import UserError
 from voiceinterviewer.session.journal import JOURNAL_NAME
 from voiceinterviewer.session.record import SessionRecord
-from voiceinterviewer.stt.whisper import quiet_threads
+from voiceinterviewer.stt.threads import quiet_threads
 
 if TYPE_CHECKING:
     from voiceinterviewer.config import Settings
@@ -138,7 +138,7 @@ def keep_transcript(folder: Path, before: SessionRecord) -> Path:
     name is free, so transcriptions running at once each keep their own copy.
     """
     from voiceinterviewer.replay.export import transcript_markdown
-    from voiceinterviewer.scoring.report import read_session_text, write_private_text
+    from voiceinterviewer.scoring.report_files import read_session_text, write_private_text
     from voiceinterviewer.session.lock import session_lock
     from voiceinterviewer.session.store import session_subfolder
 
@@ -169,7 +169,7 @@ def retranscribe_session(
     from voiceinterviewer.listen.phrases import transcribe_audio
     from voiceinterviewer.listen.vad import SileroVad
     from voiceinterviewer.replay.export import transcript_markdown
-    from voiceinterviewer.scoring.report import write_private_text
+    from voiceinterviewer.scoring.report_files import write_private_text
     from voiceinterviewer.scoring.run import check_outputs
     from voiceinterviewer.session.journal import Journal
     from voiceinterviewer.session.record import load_session

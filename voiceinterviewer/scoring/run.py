@@ -3,7 +3,7 @@
 :func:`score_session` is what the ``score`` command and the end of a live
 session call. It loads the record, picks the scorer (``offline`` or a litellm
 model string), writes ``report.json`` (versioned, see
-:func:`~voiceinterviewer.scoring.report.write_report`), ``transcript.md`` and
+:func:`~voiceinterviewer.scoring.report_files.write_report`), ``transcript.md`` and
 ``report.html`` (all 0600), appends a ``report_written`` event to the
 session's journal (``t`` is the session's end, ``at`` the wall-clock time), and returns a :class:`ScoreResult`: unpacks as
 ``(report, paths)`` and carries the terminal summary as ``.summary``.
@@ -28,13 +28,8 @@ from voiceinterviewer.redaction import redact
 from voiceinterviewer.scoring.base import ScoreOptions, Scorer
 from voiceinterviewer.scoring.html import render_html
 from voiceinterviewer.scoring.markdown import render_transcript
-from voiceinterviewer.scoring.report import (
-    MAX_REPORT_BYTES,
-    REPORT_NAME,
-    Report,
-    write_private_text,
-    write_report,
-)
+from voiceinterviewer.scoring.report import REPORT_NAME, Report
+from voiceinterviewer.scoring.report_files import MAX_REPORT_BYTES, write_private_text, write_report
 from voiceinterviewer.scoring.summary import format_summary
 from voiceinterviewer.session.journal import JOURNAL_NAME, Journal
 from voiceinterviewer.session.lock import session_lock

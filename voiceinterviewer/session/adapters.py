@@ -105,7 +105,8 @@ def build_duplex(
     speaking = threading.Event()  # set by the session while a reply is under way
 
     def load_transcriber():
-        from voiceinterviewer.stt.whisper import live_threads, load_transcriber, quiet_threads
+        from voiceinterviewer.stt.threads import live_threads, quiet_threads
+        from voiceinterviewer.stt.whisper import load_transcriber
 
         transcriber = load_transcriber(
             settings.stt_model, cpu_threads=live_threads(), quiet_threads=quiet_threads()
@@ -198,7 +199,7 @@ def _write_lines(path: Path, rows: list[dict]) -> None:
     """``rows`` as JSON lines, private like every file of the session."""
     import json
 
-    from voiceinterviewer.scoring.report import write_private_text
+    from voiceinterviewer.scoring.report_files import write_private_text
 
     write_private_text(path, "".join(json.dumps(r) + "\n" for r in rows))
 

@@ -32,7 +32,8 @@ from typing import Any
 
 from voiceinterviewer.errors import UserError
 from voiceinterviewer.home import ensure_private_dir, index_path
-from voiceinterviewer.scoring.report import DIMENSIONS, REPORT_NAME, read_session_text
+from voiceinterviewer.scoring.report import DIMENSIONS, REPORT_NAME
+from voiceinterviewer.scoring.report_files import read_session_text
 from voiceinterviewer.session.index_migrations import migrate, transaction
 from voiceinterviewer.session.journal import JOURNAL_NAME
 

@@ -34,8 +34,11 @@ from typing import TYPE_CHECKING, Protocol
 from voiceinterviewer.audio.clip import STT_RATE, Clip
 from voiceinterviewer.errors import MissingDependency, UserError
 from voiceinterviewer.session.record import Word
-from voiceinterviewer.stt.mend import echoed_terms, heard_instead, mend_words, suspected_terms
+from voiceinterviewer.stt.doubt import echoed_terms, heard_instead, suspected_terms
+from voiceinterviewer.stt.mend import mend_words
 from voiceinterviewer.stt.stock_phrases import drop_trailing_hallucination
+from voiceinterviewer.stt.threads import decode_threads
+from voiceinterviewer.stt.tidy import collapse_repeats
 from voiceinterviewer.stt.vocabulary import glossary_text
 from voiceinterviewer.stt.words import join_words
 
@@ -127,49 +130,6 @@ def resolve_model(name: str) -> str:
     return name
 
 
-def _ends_sentence(word: Word) -> bool:
-    return word.word.endswith((".", "!", "?"))
-
-
-def drop_words_after_speech(
-    transcript: Transcript, speech_end: float, margin: float = 0.1, confident: float = 0.3
-) -> Transcript:
-    """Drop closing words that start where the voice activity detector heard no speech.
-
-    Primed with earlier text, Whisper sometimes goes on writing after the last word
-    ("...by customer. Now, let's see what we're going to do."): those words sit at
-    or after the end of speech, with almost no duration or a low probability. A
-    real last word starts well before the speech ends, or lasts and is not unlikely:
-    a trailing "or..." heard at 0.5 is kept, since dropping it would make an
-    unfinished answer sound finished and cut the candidate off. A closing
-    sentence that starts at the end of speech and is written faster than anyone
-    speaks (under 80 ms a word) goes whatever its probability.
-    """
-    words = list(transcript.words)
-    opens = next(
-        (i + 1 for i in range(len(words) - 2, -1, -1) if _ends_sentence(words[i])),
-        0,
-    )
-    closing = words[opens:]
-    if opens and len(closing) >= 2 and closing[0].start >= speech_end - 2 * margin:
-        if (closing[-1].end - closing[0].start) / len(closing) < 0.08:
-            words = words[:opens]
-    while words:
-        w = words[-1]
-        late = w.start >= speech_end - margin
-        doubtful = (
-            w.probability < confident
-            or w.end - w.start < 0.02
-            or not any(c.isalnum() for c in w.word)
-        )
-        if not (late and doubtful):
-            break
-        words.pop()
-    if len(words) == len(transcript.words):
-        return transcript
-    return Transcript(join_words(words), words)
-
-
 COMPRESSION_LIMIT = 2.4  # a segment compressing better than this repeats itself (a loop)
 LOGPROB_LIMIT = -1.0  # below this average log probability the words are a guess
 
@@ -204,18 +164,6 @@ def _score(segments: list) -> float:
     return sum(
         s.avg_logprob - (1.0 if s.compression_ratio > COMPRESSION_LIMIT else 0.0) for s in segments
     ) / len(segments)
-
-
-def collapse_repeats(words: list[Word], keep: int = 2) -> list[Word]:
-    """Drop a word repeated more than ``keep`` times in a row ("uh, uh, uh, uh..."), a decoding loop."""
-    out: list[Word] = []
-    run = 0
-    for w in words:
-        key = w.word.strip(" ,.?!").lower()
-        run = run + 1 if out and key == out[-1].word.strip(" ,.?!").lower() else 1
-        if run <= keep:
-            out.append(w)
-    return out
 
 
 class _EncodedOnce:
@@ -439,31 +387,6 @@ class WhisperTranscriber:
         clip = Clip((rng.standard_normal(STT_RATE) * 0.01).astype("float32"), STT_RATE)
         for threads in self._models:
             self._transcribe(clip, "", threads)
-
-
-def decode_threads(speaking: bool, opt: WhisperOptions) -> int:
-    """Threads for the next clip: ``quiet_threads`` while the interviewer is silent, if set."""
-    return opt.quiet_threads if opt.quiet_threads and not speaking else opt.cpu_threads
-
-
-def quiet_threads() -> int:
-    """CTranslate2 threads while the interviewer is silent during an interview: every core.
-
-    Nothing plays then, and the reply after an answer waits for its last phrase's words:
-    on two AVX2 cores a 5 s phrase takes 0.84 s on one thread, 0.59-0.75 s on two. While it
-    speaks, decoding keeps to :func:`live_threads`.
-    """
-    return max(1, os.cpu_count() or 2)
-
-
-def live_threads() -> int:
-    """CTranslate2 threads for transcribing while the interviewer speaks: all cores but one.
-
-    The last core is the audio's: with every core decoding, the speaker's
-    callback ran late and the device ran dry (4 times in 20 s on two busy
-    cores, 1 with one thread), and each time the echo reference slips.
-    """
-    return max(1, (os.cpu_count() or 2) - 1)
 
 
 def load_transcriber(model: str = "tiny.en", **kwargs) -> WhisperTranscriber:

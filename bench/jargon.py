@@ -65,6 +65,10 @@ OPTIONS: dict[str, dict] = {
     "prompt+mend+beam": dict(beam_size=5),
     # the default before decoding stopped 0.6 s (not 0.35 s) before the clip's end, uncapped
     "prompt+mend-stop0.35": dict(stop_at_end=0.35, max_tokens_per_s=0.0),
+    # the encoder reads 10 s or 15 s of each window (the phrase and 3 s or more after it)
+    "prompt+mend+enc10": dict(encode_seconds=10.0),
+    "prompt+mend+enc15": dict(encode_seconds=15.0),
+    "none+enc10": dict(vocabulary=False, encode_seconds=10.0),
 }
 DEFAULT_OPTIONS = "before,none,question-text,prompt,hotwords,mend,prompt+mend,prompt+second+mend"
 VOICES = ("piper", "piper-fast", "espeak")

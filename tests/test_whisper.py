@@ -123,3 +123,37 @@ def test_the_quiet_copy_of_the_model_writes_the_same_words():
     assert used[0] == 1 and used[-1] == 2
     assert heard[True] == heard[False], heard
     assert {"sharded", "orders", "table", "customer"} <= set(words(heard[True])), heard
+
+
+def test_the_encoder_reads_the_phrase_and_the_padding_it_is_told_to():
+    from voiceinterviewer.stt.whisper import WhisperOptions, encoder_frames
+
+    whole = WhisperOptions(encode_seconds=0.0)
+    assert encoder_frames(300, 3000, whole) == 3000
+    short = WhisperOptions(encode_seconds=10.0, encode_pad=3.0)
+    assert encoder_frames(300, 3000, short) == 1000  # a 3 s phrase: 10 s in all
+    assert encoder_frames(820, 3000, short) == 1200  # 8.2 s: 3 s past it, in whole seconds
+    assert encoder_frames(2900, 3000, short) == 3000  # never past the window
+    assert encoder_frames(0, 3000, short) == 1000
+
+
+def test_a_shorter_encoding_writes_the_same_words():
+    # the encoder reads 10 s of the window instead of 30: the words must not change
+    from tests.audio_helpers import speech, words
+    from voiceinterviewer.audio.clip import Clip
+    from voiceinterviewer.stt.whisper import load_transcriber
+
+    transcriber = load_transcriber("tiny.en", cpu_threads=1)
+    model = transcriber.model
+    read = []
+    encode = model.encode._encode
+    model.encode._encode = lambda features: read.append(features.shape[-1]) or encode(features)
+    text = "We sharded the orders table by customer and put a read-through cache in front."
+    clip = Clip(speech(text).resampled(16000).samples, 16000)
+    heard = {}
+    for seconds in (0.0, 10.0):
+        transcriber.options.encode_seconds = seconds
+        heard[seconds] = transcriber.transcribe(clip, "").text
+    assert read[0] == 3000 and read[-1] == 1000, read
+    assert heard[0.0] == heard[10.0], heard
+    assert {"sharded", "orders", "table", "customer"} <= set(words(heard[10.0])), heard

@@ -275,6 +275,38 @@ def test_far_buffer_shifts_an_echo_that_leaves_the_band():
     assert sure > 0.9 and abs(lag - buf.target) <= 16
 
 
+def test_far_buffer_shifts_when_its_reads_run_past_what_the_speaker_handed_over():
+    """The echo drifts later than the speaker's buffer holds: the reference must not go to gaps.
+
+    The speaker has handed over 200 ms more than it has played; the echo lags the exact
+    stamps by 150 ms, moving to 258 ms in 12 ms steps (the devices' clocks, sped up). Read where the
+    stamps say, the reference would be mostly silence from about 170 ms on.
+    """
+    rng = np.random.default_rng(9)
+    played = (rng.standard_normal(STT_RATE * 20) * 0.1).astype(np.float32)
+
+    def lag_ms(t):
+        return 150 + 12 * np.floor(t / 2)  # white noise decorrelates under a smooth drift
+
+    echo = echo_with_lag(played, lag_ms)
+    buffered = 0.2
+    buf = FarBuffer(margin=0.0, keep=30.0)
+    paired, pushed = [], 0
+    for i in range(0, len(played) - 512, 512):
+        handed = i + 512 + int((buffered - lag_ms(i / STT_RATE) / 1000) * STT_RATE)
+        while pushed < min(handed, len(played)):
+            buf.push(played[pushed : pushed + 480], heard_at=100.0 + pushed / STT_RATE)
+            pushed += 480
+        paired.append(buf.take(512, at=100.0 + i / STT_RATE))
+        buf.heard(echo[i : i + 512])
+    assert buf.shifts >= 1
+    far = np.concatenate(paired)
+    gaps = [float(np.mean(far[a : a + STT_RATE] == 0.0)) for a in range(0, len(far), STT_RATE)]
+    assert max(gaps[-12:]) < 0.02, gaps  # the last 12 s: the reference is whole
+    # the echo lags the reference by less than the speaker holds, and more than nothing
+    assert buf.aligned and buf.min_lag <= buf.lag < buffered * STT_RATE - buf.min_ahead
+
+
 def meter_blocks(meter: EchoMeter, seconds: float, erle_db: float, candidate: float = 0.0):
     """Feed ``seconds`` of a -20 dB echo of which the canceller leaves ``erle_db`` less."""
     rng = np.random.default_rng(8)

@@ -70,6 +70,17 @@ class FarBuffer:
     are off by up to 0.8 s at start-up, and a speaker that runs dry moves the
     echo by as much.
 
+    The pairing is also shifted, on one confident measurement, when the
+    reference it reads runs into audio the speaker has not handed over yet
+    (less than ``min_ahead`` seconds left after a read): the echo then lags
+    more than the speaker's buffer holds, and what the canceller is given is
+    mostly the silence of the gaps. The echo drifts later by about 0.1 ms a
+    second (the two devices' clocks), so a session whose echo started 150 ms
+    late reached that after about 5 minutes: in one bench run, from 300 s on,
+    40-87 % of the reference while the interviewer spoke was such gaps, the
+    canceller's ERLE fell from 20 to 1-2 dB, and the interviewer paused for
+    its own voice 42 times.
+
     Inside the band the pairing is left alone. AEC3 finds any steady delay
     there itself and follows the slow drift between the two devices' clocks
     (measured here: 0.1 ms a second), while every shift is a jump it has to
@@ -91,6 +102,7 @@ class FarBuffer:
         check_every: float = 0.5,
         search: float = 1.0,
         min_sure: float = 0.6,
+        min_ahead: float = 0.02,
     ):
         self.margin = margin  # pair with audio heard this much after the capture time
         self.keep = int(keep * STT_RATE)
@@ -101,6 +113,9 @@ class FarBuffer:
         self.check_every = int(check_every * STT_RATE)
         self.search = int(search * STT_RATE)
         self.min_sure = min_sure
+        self.min_ahead = int(min_ahead * STT_RATE)
+        # the fewest pushed samples left after a read since the last check (None: no read)
+        self._ahead: int | None = None
         self._lock = threading.Lock()
         self._data = np.zeros(0, dtype=np.float32)
         self._start = 0  # absolute sample index of _data[0]
@@ -151,6 +166,8 @@ class FarBuffer:
                     self._ptr = self._start + len(self._data)
             out = self._slice(self._ptr, self._ptr + n)
             self._ptr += n
+            left = self._start + len(self._data) - self._ptr
+            self._ahead = left if self._ahead is None else min(self._ahead, left)
         return out
 
     def loudest_near(self, span: float = 0.3) -> float:
@@ -192,6 +209,8 @@ class FarBuffer:
                 return False
             self._since_check = 0
             urgent, self._urgent = self._urgent, False
+            starved = self._ahead is not None and self._ahead < self.min_ahead
+            self._ahead = None
             first = self._mic[0][0]
             audio = np.concatenate([m for _, m in self._mic])
             far = self._slice(first - self.search, first + len(audio) + self.search)
@@ -213,14 +232,19 @@ class FarBuffer:
             self._urgent = self._urgent or urgent
             return False
         self.lag = lag
-        if self.min_lag <= lag <= self.max_lag:
+        # read past what was pushed: the echo lags more than the speaker's buffer holds
+        overrun = starved and lag > self.target + AGREE
+        if self.min_lag <= lag <= self.max_lag and not overrun:
             self._seen = None
             self.aligned = True
             return False
         self.aligned = False
         # a shift costs the canceller a second: only on the same lag measured twice in a row
-        # (or once, right after the speaker ran dry and the echo surely moved)
-        if not urgent and (self._seen is None or abs(self._seen - lag) > AGREE):
+        # (or once, right after the speaker ran dry and the echo surely moved, or when the
+        # reference is already full of gaps)
+        if self.log is not None and overrun:
+            self.log[-1]["overrun"] = True
+        if not (urgent or overrun) and (self._seen is None or abs(self._seen - lag) > AGREE):
             self._seen = lag
             return False
         self._seen = None

@@ -36,7 +36,7 @@ def suspected_terms(
     merged = merge_words(words)
     targets = term_targets(vocab, vocab.all_terms())
     text = " ".join(w.word for w in merged)
-    if not (targets.has_jargon(text) or (before and targets.has_jargon(before[-300:]))):
+    if not targets.in_jargon(text, before):
         return []
     is_known = known or (lambda _w: True)
     present = {squashed(t) for t in targets.index.find(text)}
@@ -77,7 +77,7 @@ def echoed_terms(
     if not doubtful:
         return []
     rest = " ".join(w.word for w in merged if w not in doubtful)
-    if targets.has_jargon(rest) or (before and targets.has_jargon(before[-300:])):
+    if targets.in_jargon(rest, before):
         return []
     return doubtful
 

@@ -240,11 +240,7 @@ def mend_words(
     mender = _Mender(vocab, known or (lambda _w: True), options)
     text = " ".join(w.word for w in merged)
     targets = mender.targets
-    if (
-        targets.has_jargon(text)
-        or (before and targets.has_jargon(before[-300:]))
-        or (options.design_answers and vocab.design_question)
-    ):
+    if targets.in_jargon(text, before) or (options.design_answers and vocab.design_question):
         parts, joins = split_hyphens(merged)
         return rejoin_hyphens(mender.mend(parts), joins)
     return _respelled(merged, targets)

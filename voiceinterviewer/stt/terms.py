@@ -126,6 +126,10 @@ class Targets:
                 return True
         return False
 
+    def in_jargon(self, text: str, before: str = "") -> bool:
+        """Whether ``text``, or the last 300 characters said ``before`` it, names jargon."""
+        return self.has_jargon(text) or bool(before and self.has_jargon(before[-300:]))
+
 
 @functools.lru_cache(maxsize=8)
 def term_targets(vocab: Vocabulary, terms: tuple[str, ...]) -> Targets:

@@ -239,11 +239,11 @@ class FarBuffer:
             self.aligned = True
             return False
         self.aligned = False
+        if self.log is not None and overrun:
+            self.log[-1]["overrun"] = True
         # a shift costs the canceller a second: only on the same lag measured twice in a row
         # (or once, right after the speaker ran dry and the echo surely moved, or when the
         # reference is already full of gaps)
-        if self.log is not None and overrun:
-            self.log[-1]["overrun"] = True
         if not (urgent or overrun) and (self._seen is None or abs(self._seen - lag) > AGREE):
             self._seen = lag
             return False

@@ -391,6 +391,24 @@ def test_before_the_echo_is_found_the_interviewers_first_word_is_not_the_candida
     assert heard and min(heard) >= 3.5, heard  # only the candidate
 
 
+def test_the_microphone_before_the_canceller_tells_a_voice_louder_than_any_echo():
+    """What AEC3 leaves of a person starting to talk over it can be 20-40 dB quieter than
+    they are; the microphone's own level against the loudest echo is not."""
+    meter = EchoMeter(0.032)
+    assert meter.raw_over_peak == -120.0
+    echo_only = meter_blocks(meter, 3.0, erle_db=25.0)
+    assert echo_only and meter.raw_over_peak < 3.0  # the echo is the echo
+    rng = np.random.default_rng(3)
+    far = (rng.standard_normal(512) * 0.1).astype(np.float32)
+    talk = (rng.standard_normal(512) * 0.1).astype(np.float32)  # 20 dB over the echo
+    _, over, _ = meter.measure(far, far * 0.1 + talk, talk * 0.03)  # the canceller ducks it
+    assert over < 0 and meter.raw_over_peak > 15.0
+    # nothing played for longer than the room rings: nothing to stand above
+    for _ in range(12):
+        meter.measure(np.zeros(512, np.float32), talk, talk)
+    assert meter.raw_over_peak == -120.0
+
+
 def test_a_candidate_talking_over_the_interviewer_leaves_the_room_and_the_canceller_as_learned():
     """Seconds of a candidate 20 dB above the echo: neither the coupling nor the canceller's
     ERLE is learned from them, so the meter stays settled and the candidate stays above."""

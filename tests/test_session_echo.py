@@ -168,3 +168,35 @@ def test_a_candidate_going_on_just_as_the_reply_starts_stops_it_and_keeps_one_an
     assert barge[0]["played_s"] < 1.2  # its first sentence, not more
     record = load_session(folder)
     assert wer(f"{STORY} {RESULT}", record.turns[0].answer.text) < 0.15
+
+
+def test_a_candidate_going_on_over_a_reply_pauses_it_at_their_first_syllables(tmp_path):
+    """0.2 s into the reply, over a canceller still settling after the silence, the candidate
+    goes on: AEC3 turns "Actually" down 20-40 dB while it sorts out the double talk, and
+    judged by what it left, the candidate was heard 0.46 s after they began. Measured on
+    the microphone before the canceller, they are louder than any echo from the start."""
+    from voiceinterviewer.audio.scripted import QUESTION_STARTED, ScriptedAnswer
+
+    interviewer = ScriptedInterviewer()
+    interviewer.enqueue("Tell me about a project you owned end to end, and what came of it.")
+    interviewer.enqueue(
+        "Got it, thanks. Next question. Tell me about a mistake you made that affected "
+        "other people."
+    )
+    interviewer.enqueue("Thanks, that's all I have for today.", done=True)
+    first = "I ran the incident review with three teams, and repeat outages dropped by half."
+    more = "Actually, the part I am proudest of is that the teams kept running the reviews."
+    going_on = speech(more)
+    lead = np.flatnonzero(np.abs(going_on.samples) > 0.01)[0] / going_on.rate
+    answers = [
+        speech(first),
+        ScriptedAnswer(going_on, after=QUESTION_STARTED, delay=0.2),
+        speech("I missed a deadline once, and I told everyone early."),
+    ]
+    folder, events = run_in_room(tmp_path, answers, interviewer)
+    barge = [e for e in events if e["type"] == "barge_in"]
+    assert [(b["outcome"], b["kind"]) for b in barge] == [("stopped", "resume")], barge
+    # the reply holds still from the pause on: what it played past their first sound is
+    # how long it talked over them (the pause's 30 ms fade included; 0.17 s here)
+    assert barge[0]["played_s"] - (0.2 + lead) < 0.25, barge
+    assert wer(f"{first} {more}", load_session(folder).turns[0].answer.text) < 0.2

@@ -426,3 +426,29 @@ def test_the_candidate_over_an_unsettled_canceller_counts_unless_it_follows_the_
     assert hears_candidate(frame(0.97, over=8.0, echo_like=0.9), "gate", BARGE)
     # nothing plays: the usual threshold
     assert hears_candidate(Frame(0, None, 0.6), "webrtc", BARGE)
+
+
+def test_a_voice_louder_than_any_echo_counts_whatever_the_canceller_left_of_it():
+    """AEC3 turns a person's first syllables over its echo down by 20-40 dB while it sorts out
+    the double talk, and the detector reads a first "And I..." at 0.3-0.5: measured on the
+    microphone before the canceller, that voice is far louder than the echo could be."""
+    from voiceinterviewer.listen.bargein import hears_candidate
+    from voiceinterviewer.listen.ear import Frame
+
+    def frame(speech, raw, over=-20.0, settled=True, echo_like=0.3):
+        return Frame(0, None, speech, True, over, settled, echo_like, over - 5, None, raw)
+
+    for mode in ("webrtc", "gate"):
+        for settled in (True, False):
+            ducked = frame(0.8, raw=15.0, settled=settled)  # cleaned 20 dB under the echo
+            assert hears_candidate(ducked, mode, BARGE), (mode, settled)
+            assert hears_candidate(frame(0.35, raw=15.0, settled=settled), mode, BARGE)
+            # no louder than the echo may be: what the canceller left decides, as before
+            assert not hears_candidate(frame(0.8, raw=5.0, settled=settled), mode, BARGE)
+            # loud, but not a voice: a door, a cup on the desk
+            assert not hears_candidate(frame(0.1, raw=25.0, settled=settled), mode, BARGE)
+            # loud and following what was played: the echo itself, louder than learned
+            own = frame(0.8, raw=15.0, settled=settled, echo_like=0.9)
+            assert not hears_candidate(own, mode, BARGE)
+    # until the room's coupling is learned the microphone's level says nothing
+    assert not hears_candidate(Frame(0, None, 0.8, True, -20.0, True, 0.3, -25.0), "webrtc", BARGE)

@@ -18,10 +18,11 @@ from 0.9% to 11.5% of a core (its filters' state decaying into denormal
 numbers), which was most of the session's CPU while listening; with the
 dither it stays at 0.7%.
 
-Two measures tell the candidate from what is left of the interviewer, whatever
+Three measures tell the candidate from what is left of the interviewer, whatever
 the canceller's state: :func:`coherence` (the interviewer's voice coming back
-follows what was played; a person does not), and the cleaned level against the
-echo of the loudest block played in the last 0.3 s (:attr:`EchoMeter.over_peak`).
+follows what was played; a person does not), and the cleaned level and the
+microphone's own level against the echo of the loudest block played in the last
+0.3 s (:attr:`EchoMeter.over_peak`, :attr:`EchoMeter.raw_over_peak`).
 
 Modes (the ``echo`` setting): ``auto`` uses AEC3 when installed, else
 ``gate``; ``webrtc`` requires it; ``gate`` cancels nothing and makes the
@@ -233,6 +234,12 @@ class EchoMeter:
         # dB the last cleaned block stood above the echo of the loudest block played in the
         # window: a room still ringing with the last word sends back no more than that
         self.over_peak = 120.0
+        # dB the last microphone block, before cancelling, stood above the echo of that
+        # loudest block (-120: nothing played, or the coupling not learned yet). A person is
+        # louder than any echo the room can send back; what the canceller leaves of them is
+        # not always: AEC3 turns their first syllables over the echo down by 20-40 dB while
+        # it sorts out the double talk
+        self.raw_over_peak = -120.0
         self._near_n = int(COHERENCE_S * RATE)
         self._far_n = int((COHERENCE_S + COHERENCE_LAG_S) * RATE)
 
@@ -260,6 +267,7 @@ class EchoMeter:
                 self.realigned()
         played = sum(self._far) / len(self._far)
         self.over_peak = 120.0
+        self.raw_over_peak = -120.0
         if played <= FAR_SILENT**2:
             self._judge(None)
             return False, 120.0, self.heard_far >= self.settle
@@ -275,7 +283,10 @@ class EchoMeter:
         expected = self._expected(played)
         echo_block = not talking and raw_db >= expected - LOUD_ECHO_DB
         self._judge(raw_db - clean_db if echo_block else None)
-        self.over_peak = clean_db - float(self._expected(max(self._far)))
+        peak_echo = float(self._expected(max(self._far)))
+        self.over_peak = clean_db - peak_echo
+        if self._ratios:
+            self.raw_over_peak = raw_db - peak_echo
         # settled: the canceller is seen removing the echo, or has heard enough to have
         # found it (and is not seen failing)
         seen = self._judged >= ERLE_MIN_BLOCKS

@@ -46,6 +46,9 @@ class Frame:
     over_peak: float = 120.0
     # monotonic time the block's first sample was captured (None: the source does not say)
     captured_at: float | None = None
+    # dB the microphone block, before cancelling, stands above the echo of that loudest block
+    # (-120: nothing played, or the room not learned yet): louder than any echo is someone
+    raw_over_peak: float = -120.0
 
     @property
     def t(self) -> float:
@@ -107,7 +110,7 @@ class Ear:
             echo_like = self.meter.follows_far() if aligned else 1.0
         frame = Frame(
             self._index, clean, speech, active, over, settled and aligned, echo_like,
-            self.meter.over_peak, captured_at,
+            self.meter.over_peak, captured_at, self.meter.raw_over_peak,
         )  # fmt: skip
         self._index += 1
         return frame

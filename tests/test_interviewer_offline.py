@@ -15,9 +15,10 @@ from hypothesis import strategies as st
 from voiceinterviewer.errors import UserError
 from voiceinterviewer.interviewer.bank_files import load_bank
 from voiceinterviewer.interviewer.base import Exchange, InterviewContext
+from voiceinterviewer.interviewer.choice import effective_seed
 from voiceinterviewer.interviewer.history import recent_question_ids
 from voiceinterviewer.interviewer.offline import OfflineInterviewer
-from voiceinterviewer.interviewer.planner import Planner, effective_seed
+from voiceinterviewer.interviewer.planner import Planner
 from voiceinterviewer.interviewer.policy import ThreadState, choose_move
 from voiceinterviewer.interviewer.text import (
     guard_length,

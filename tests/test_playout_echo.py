@@ -409,6 +409,25 @@ def test_the_microphone_before_the_canceller_tells_a_voice_louder_than_any_echo(
     assert meter.raw_over_peak == -120.0
 
 
+def test_an_echo_louder_than_learned_is_still_the_echo_and_the_room_learns_it():
+    """The volume turned up 20 dB: the echo is far louder than learned, but it follows what
+    was played. It stands above nothing, and the coupling moves to it within seconds (before,
+    such blocks counted as someone talking, were never learned, and stayed 20 dB "above")."""
+    meter = EchoMeter(0.032)
+    meter_blocks(meter, 3.0, erle_db=25.0)
+    assert abs(meter.coupling - -20.0) < 1.0
+    rng = np.random.default_rng(5)
+    above = []
+    for _ in range(int(4.0 / 0.032)):
+        far = (rng.standard_normal(512) * 0.1).astype(np.float32)
+        meter.measure(far, far, far * 0.05)  # the echo at 0 dB now
+        above.append(meter.raw_over_peak)
+    # only the block in which it jumps, half old echo and half new (coherence 0.77), stands
+    # above: the barge-in rule pauses on three blocks in a row
+    assert sum(a >= 3.0 for a in above) <= 1, above[:5]
+    assert abs(meter.coupling) < 2.0, meter.coupling
+
+
 def test_a_candidate_talking_over_the_interviewer_leaves_the_room_and_the_canceller_as_learned():
     """Seconds of a candidate 20 dB above the echo: neither the coupling nor the canceller's
     ERLE is learned from them, so the meter stays settled and the candidate stays above."""

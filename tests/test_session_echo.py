@@ -37,8 +37,16 @@ pytestmark = pytest.mark.skipif(not webrtc_available(), reason="pywebrtc-audio i
 class Room:
     """The far end as played (recorded block by block) and the microphone that hears it back."""
 
-    def __init__(self, playout: Playout, script: ScriptedSource, gain_db=-15.0, delay_s=0.045):
+    def __init__(
+        self,
+        playout: Playout,
+        script: ScriptedSource,
+        gain_db=-15.0,
+        delay_s=0.045,
+        louder: tuple[float, float] | None = None,
+    ):
         self.output = ClockedOutput(playout)
+        self.louder = louder  # (seconds, dB): the volume turned up then
         self.script = script
         rng = np.random.default_rng(7)
         d = int(delay_s * STT_RATE)
@@ -62,6 +70,8 @@ class Room:
         block = self.script.read()
         if block is None:
             return None
+        if self.louder is not None and self.at >= self.louder[0] * STT_RATE:
+            self.h, self.louder = self.h * 10 ** (self.louder[1] / 20), None
         a = self.at
         self.at += BLOCK
         lo = max(0, a - len(self.h))
@@ -75,7 +85,7 @@ class Room:
         self.script.cue(event)
 
 
-def run_in_room(tmp_path, answers, interviewer, gain_db=-15.0):
+def run_in_room(tmp_path, answers, interviewer, gain_db=-15.0, louder=None):
     folder = tmp_path / "s1"
     folder.mkdir()
     journal = Journal(folder / "session.jsonl")
@@ -83,7 +93,7 @@ def run_in_room(tmp_path, answers, interviewer, gain_db=-15.0):
     pending = Pending()
     playout = Playout(STT_RATE)
     script = ScriptedSource(answers, idle=pending)
-    room = Room(playout, script, gain_db=gain_db)
+    room = Room(playout, script, gain_db=gain_db, louder=louder)
     ear = Ear(room, SileroVad(), room, WebRtcEcho(delay_ms=45))
     duplex = Duplex(ear, playout, cue=room.cue, pending=pending, echo="webrtc")
     from voiceinterviewer.voice.piper_voice import PiperVoiceEngine
@@ -130,6 +140,39 @@ def test_in_a_room_with_echo_the_interviewer_hears_only_the_candidate(tmp_path, 
     record = load_session(folder)
     assert wer(f"{BEFORE} {AFTER}", record.turns[0].answer.text) < 0.2
     assert wer(OTHER, record.turns[1].answer.text) < 0.2
+
+
+def test_the_volume_turned_up_mid_interview_does_not_make_the_interviewer_hear_itself(
+    tmp_path,
+):
+    """20 s in, the room's echo gets 20 dB louder (-15 -> +5 dB): every block of the
+    interviewer's voice is then far louder than the echo learned. A block that follows what
+    was played is the echo however loud, and the room's coupling learns it; before, the
+    coupling never moved and the interviewer paused for its own voice (1 or 2 times here)."""
+    interviewer = ScriptedInterviewer()
+    for question in (
+        "Hi, thanks for making the time today. Tell me about a time you cut costs across "
+        "several teams, and what you did yourself.",
+        "What was the business impact, and how did you measure it across all the teams "
+        "that were involved in the change?",
+        "And what would you do differently if you ran the same project again next year, "
+        "knowing what you know now?",
+        "How did you bring the other teams along, and who was the hardest person to "
+        "convince about the plan?",
+    ):
+        interviewer.enqueue(question, kind="follow_up")
+    interviewer.enqueue("Thanks, that's all I have for today.", done=True)
+    answers = [
+        speech(BEFORE),
+        speech(OTHER),
+        speech(
+            "I would start the load testing a month earlier, because that is where we lost time."
+        ),
+        speech("The finance lead was the hardest, so I showed her the numbers every week."),
+    ]
+    folder, events = run_in_room(tmp_path, answers, interviewer, louder=(20.0, 20.0))
+    assert [e for e in events if e["type"] == "barge_in"] == []
+    assert len([e for e in events if e["type"] == "question"]) == 5
 
 
 STORY = "We had crashes in the mobile app, and two bugs caused most of them."

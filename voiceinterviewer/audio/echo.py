@@ -52,6 +52,7 @@ ERLE_WINDOW_S = 1.0  # what the canceller removes is judged over this much recen
 ERLE_SKIP_S = 0.2  # ...leaving out the newest blocks, which may be the candidate starting to talk
 ERLE_MIN_BLOCKS = 8  # fewer echo blocks than this: judge by time alone
 MIN_ERLE_DB = 10.0  # a canceller that removes less than this has lost the echo
+ECHO_FOLLOWS = 0.8  # a microphone block this close to what was played (coherence) is its echo
 COHERENCE_S = 0.064  # the last this much of the cleaned sound is compared with what was played...
 COHERENCE_LAG_S = 0.35  # ...up to this long before it (the pairing keeps the echo 10-300 ms late)
 MODES = ("auto", "webrtc", "gate", "headphones")
@@ -197,7 +198,11 @@ class EchoMeter:
     Blocks far louder than the echo could be (someone talking over it) count
     neither for the coupling nor for the ERLE: a candidate going on over a
     reply made the canceller look lost, and the strict gate kept them unheard
-    for seconds.
+    for seconds. A loud block that follows what was played (``ECHO_FOLLOWS``)
+    is the echo itself, louder than learned (the volume turned up), and does
+    count: with the echo 20 dB louder, the coupling never moved before, every
+    block of the interviewer's voice stood 20 dB "above" the echo, and it
+    paused for itself.
 
     When the echo path moves (the devices' delay jumps, the person moves the
     laptop), AEC3 can leave the echo almost untouched for seconds while it
@@ -231,6 +236,7 @@ class EchoMeter:
         self._silent = 0.0
         self._far_tail = np.zeros(0, dtype=np.float32)  # for coherence: what was played...
         self._clean_tail = np.zeros(0, dtype=np.float32)  # ...and what is left after cleaning
+        self._raw_tail = np.zeros(0, dtype=np.float32)  # ...and what the microphone heard
         # dB the last cleaned block stood above the echo of the loudest block played in the
         # window: a room still ringing with the last word sends back no more than that
         self.over_peak = 120.0
@@ -254,6 +260,7 @@ class EchoMeter:
         """(the interviewer was sounding, over_echo dB, the canceller has settled)."""
         self._far_tail = np.concatenate([self._far_tail, far])[-self._far_n :]
         self._clean_tail = np.concatenate([self._clean_tail, clean])[-self._near_n :]
+        self._raw_tail = np.concatenate([self._raw_tail, raw])[-self._near_n :]
         far_e = float(np.mean(np.square(far, dtype=np.float64))) if len(far) else 0.0
         raw_e = float(np.mean(np.square(raw, dtype=np.float64))) if len(raw) else 0.0
         self._far = (self._far + [far_e])[-self._n :]
@@ -272,9 +279,14 @@ class EchoMeter:
             self._judge(None)
             return False, 120.0, self.heard_far >= self.settle
         raw_db, clean_db = level_db(raw), level_db(clean)
+        peak_echo = float(self._expected(max(self._far)))
         # a block far louder than the echo could be is someone talking: it says nothing
-        # about the room (the coupling) or the canceller (its ERLE)
-        talking = bool(self._ratios) and raw_db > self._expected(played) + LOUD_ECHO_DB
+        # about the room (the coupling) or the canceller (its ERLE); unless it follows what
+        # was played: then it is the echo itself, louder than learned (the volume turned
+        # up), and the coupling must learn it
+        loud = bool(self._ratios) and raw_db > min(peak_echo, self._expected(played) + LOUD_ECHO_DB)
+        echo = loud and coherence(self._raw_tail, self._far_tail) >= ECHO_FOLLOWS
+        talking = loud and not echo and raw_db > self._expected(played) + LOUD_ECHO_DB
         if not talking:
             ratio = 10.0 * np.log10((sum(self._raw) / len(self._raw) + 1e-12) / played)
             self._ratios = (self._ratios + [float(ratio)])[-LEARN_BLOCKS:]
@@ -283,9 +295,8 @@ class EchoMeter:
         expected = self._expected(played)
         echo_block = not talking and raw_db >= expected - LOUD_ECHO_DB
         self._judge(raw_db - clean_db if echo_block else None)
-        peak_echo = float(self._expected(max(self._far)))
         self.over_peak = clean_db - peak_echo
-        if self._ratios:
+        if self._ratios and not echo:
             self.raw_over_peak = raw_db - peak_echo
         # settled: the canceller is seen removing the echo, or has heard enough to have
         # found it (and is not seen failing)

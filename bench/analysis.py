@@ -100,7 +100,9 @@ def analyse(items: list[dict], run: dict) -> dict:
         "response_latency_ms": percentiles(complete),
         "processing_latency_ms": percentiles(processing),
         "talk_over_ms": percentiles(talk_over),
+        "talk_over_episodes_ms": talk_over,  # each, in session order: which one made the p95
         "resume_stop_ms": percentiles(resume_stops),
+        "resume_stops_ms": resume_stops,
         "resumes_over_reply": len(resume_stops),
         # how long after its capture the block that paused the interviewer was read: a
         # listener behind the microphone talks over the candidate for that much longer

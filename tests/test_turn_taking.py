@@ -404,26 +404,34 @@ def test_echo_that_stops_with_the_interviewer_never_stops_it():
     assert actions == [PAUSE, STOP]
 
 
+def playing(speech, over=0.0, peak=0.0, settled=False, echo_like=0.3, raw=-120.0):
+    """A block heard while the interviewer plays: the detector's voice probability, dB over
+    the echo and over the loudest echo (cleaned), dB of the raw microphone over that echo."""
+    from voiceinterviewer.listen.ear import Frame
+
+    return Frame(
+        0, None, speech, far=True, over_echo=over, settled=settled, echo_like=echo_like,
+        over_peak=peak, raw_over_peak=raw,
+    )  # fmt: skip
+
+
 def test_the_candidate_over_an_unsettled_canceller_counts_unless_it_follows_the_reply():
     from voiceinterviewer.listen.bargein import hears_candidate
     from voiceinterviewer.listen.ear import Frame
 
-    def frame(speech, over=0.0, peak=0.0, settled=False, echo_like=0.3):
-        return Frame(0, None, speech, True, over, settled, echo_like, peak)
-
     # a reply just started after a silence: the canceller has not shown it removes the echo
-    going_on = frame(0.8, over=10.0, peak=3.0)
+    going_on = playing(0.8, over=10.0, peak=3.0)
     assert hears_candidate(going_on, "webrtc", BARGE)  # was only the 0.95 gate before
     assert hears_candidate(going_on, "gate", BARGE)
     # as loud, but no louder than the loudest echo the room may still be sending back
-    assert not hears_candidate(frame(0.8, over=10.0, peak=-3.0), "webrtc", BARGE)
+    assert not hears_candidate(playing(0.8, over=10.0, peak=-3.0), "webrtc", BARGE)
     # the interviewer's own voice, passed by a canceller that lost the echo
-    own = frame(0.8, over=10.0, peak=3.0, echo_like=0.9)
+    own = playing(0.8, over=10.0, peak=3.0, echo_like=0.9)
     assert not hears_candidate(own, "webrtc", BARGE)
-    assert not hears_candidate(frame(0.8, settled=True, echo_like=0.9), "webrtc", BARGE)
-    assert hears_candidate(frame(0.8, settled=True), "webrtc", BARGE)
+    assert not hears_candidate(playing(0.8, settled=True, echo_like=0.9), "webrtc", BARGE)
+    assert hears_candidate(playing(0.8, settled=True), "webrtc", BARGE)
     # the strict gate still lets through speech that is sure and loud, whatever it follows
-    assert hears_candidate(frame(0.97, over=8.0, echo_like=0.9), "gate", BARGE)
+    assert hears_candidate(playing(0.97, over=8.0, echo_like=0.9), "gate", BARGE)
     # nothing plays: the usual threshold
     assert hears_candidate(Frame(0, None, 0.6), "webrtc", BARGE)
 
@@ -433,10 +441,9 @@ def test_a_voice_louder_than_any_echo_counts_whatever_the_canceller_left_of_it()
     the double talk, and the detector reads a first "And I..." at 0.3-0.5: measured on the
     microphone before the canceller, that voice is far louder than the echo could be."""
     from voiceinterviewer.listen.bargein import hears_candidate
-    from voiceinterviewer.listen.ear import Frame
 
-    def frame(speech, raw, over=-20.0, settled=True, echo_like=0.3):
-        return Frame(0, None, speech, True, over, settled, echo_like, over - 5, None, raw)
+    def frame(speech, raw, settled=True, echo_like=0.3):  # cleaned 20 dB under the echo
+        return playing(speech, -20.0, -25.0, settled, echo_like, raw)
 
     for mode in ("webrtc", "gate"):
         for settled in (True, False):
@@ -451,4 +458,4 @@ def test_a_voice_louder_than_any_echo_counts_whatever_the_canceller_left_of_it()
             own = frame(0.8, raw=15.0, settled=settled, echo_like=0.9)
             assert not hears_candidate(own, mode, BARGE)
     # until the room's coupling is learned the microphone's level says nothing
-    assert not hears_candidate(Frame(0, None, 0.8, True, -20.0, True, 0.3, -25.0), "webrtc", BARGE)
+    assert not hears_candidate(playing(0.8, -20.0, -25.0, settled=True), "webrtc", BARGE)

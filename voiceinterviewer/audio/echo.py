@@ -284,9 +284,10 @@ class EchoMeter:
         # about the room (the coupling) or the canceller (its ERLE); unless it follows what
         # was played: then it is the echo itself, louder than learned (the volume turned
         # up), and the coupling must learn it
-        loud = bool(self._ratios) and raw_db > min(peak_echo, self._expected(played) + LOUD_ECHO_DB)
+        beyond = self._expected(played) + LOUD_ECHO_DB  # louder than the learned echo can be
+        loud = bool(self._ratios) and raw_db > min(peak_echo, beyond)
         echo = loud and coherence(self._raw_tail, self._far_tail) >= ECHO_FOLLOWS
-        talking = loud and not echo and raw_db > self._expected(played) + LOUD_ECHO_DB
+        talking = loud and not echo and raw_db > beyond
         if not talking:
             ratio = 10.0 * np.log10((sum(self._raw) / len(self._raw) + 1e-12) / played)
             self._ratios = (self._ratios + [float(ratio)])[-LEARN_BLOCKS:]
